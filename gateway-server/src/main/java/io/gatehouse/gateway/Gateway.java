@@ -1,0 +1,349 @@
+package io.gatehouse.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import io.gatehouse.config.Api;
+import io.gatehouse.config.Operation;
+import io.gatehouse.config.Product;
+import io.gatehouse.config.Subscription;
+import io.gatehouse.policy.engine.ApimErrors;
+import io.gatehouse.policy.engine.Exchange;
+import io.gatehouse.policy.engine.MessageBody;
+import io.gatehouse.policy.engine.MessageHeaders;
+import io.gatehouse.policy.engine.Pipeline;
+import io.gatehouse.policy.engine.QueryValues;
+import io.gatehouse.policy.spi.ApiInfo;
+import io.gatehouse.policy.spi.Deployment;
+import io.gatehouse.policy.spi.OperationInfo;
+import io.gatehouse.policy.spi.PolicyServices;
+import io.gatehouse.policy.spi.ProductInfo;
+import io.gatehouse.policy.spi.SubscriptionInfo;
+
+/**
+ * The gateway's HTTP front: status endpoints, routing, subscription checks, the policy pipeline and writing the
+ * answer back, on Helidon's web server (one virtual thread per request).
+ */
+public final class Gateway implements AutoCloseable {
+
+    /** The health endpoint APIM's self-hosted gateway answers. */
+    public static final String STATUS_PATH = "/status-0123456789abcdef";
+    /** The internal health endpoint. */
+    public static final String INTERNAL_STATUS_PATH = "/internal-status-0123456789abcdef";
+
+    private static final System.Logger LOGGER = System.getLogger(Gateway.class.getName());
+
+    private final AtomicReference<CompiledSnapshot> active = new AtomicReference<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Object drained = new Object();
+    private final HttpForwarder forwarder;
+    private final PolicyServices services;
+    private final Deployment deployment;
+    private final long maxBufferedBody;
+    private final boolean trustForwardedProto;
+    private WebServer server;
+
+    /**
+     * Creates a gateway; {@link #start(String, int)} opens its port.
+     *
+     * @param settings settings
+     * @param services shared policy services
+     */
+    public Gateway(Settings settings, PolicyServices services) {
+        this.forwarder = new HttpForwarder(Duration.ofSeconds(settings.integer(SettingKey.GATEWAY_BACKEND_CONNECT_TIMEOUT)),
+                                           settings.string(SettingKey.GATEWAY_BACKEND_FAILURE_MODE).equals("proxy"));
+        this.services = services;
+        String name = settings.optional(SettingKey.GATEWAY_NAME).orElse("gatehouse");
+        this.deployment = new Deployment(name, ProcessHandle.current().pid() + "", settings.string(SettingKey.GATEWAY_REGION));
+        this.maxBufferedBody = settings.longValue(SettingKey.POLICY_MAX_BUFFERED_BODY_BYTES);
+        this.trustForwardedProto = settings.bool(SettingKey.NET_SERVER_HTTP_FORWARDED_PROTO_ENABLED);
+    }
+
+    /**
+     * Opens the HTTP port.
+     *
+     * @param host address to bind
+     * @param port port, 0 for any free one
+     * @return this
+     */
+    public Gateway start(String host, int port) {
+        server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .featuresDiscoverServices(false)
+                .shutdownHook(false)
+                .routing(this::routing)
+                .build()
+                .start();
+        return this;
+    }
+
+    /**
+     * Adds the gateway's single catch-all route to a routing (the server tests use it with their own server).
+     *
+     * @param routing the routing
+     */
+    public void routing(HttpRouting.Builder routing) {
+        routing.any(this::handle);
+    }
+
+    /** @return the port the gateway listens on */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * Serves a new snapshot from the next request on; requests already running finish with the one they started with.
+     *
+     * @param snapshot the compiled snapshot
+     */
+    void activate(CompiledSnapshot snapshot) {
+        active.set(snapshot);
+    }
+
+    /** @return the snapshot being served, if any */
+    Optional<CompiledSnapshot> activeSnapshot() {
+        return Optional.ofNullable(active.get());
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) throws IOException {
+        String rawPath = req.prologue().uriPath().rawPath();
+        if (rawPath.equals(STATUS_PATH) || rawPath.equals(INTERNAL_STATUS_PATH)) {
+            res.status(active.get() != null && !draining.get() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503).send();
+            return;
+        }
+        CompiledSnapshot snapshot = active.get();
+        if (snapshot == null) {
+            sendError(res, 503, "Service Unavailable", ApimErrors.body(503, "The gateway has no configuration yet"));
+            return;
+        }
+        inFlight.incrementAndGet();
+        try {
+            serve(snapshot, req, res);
+        } finally {
+            if (inFlight.decrementAndGet() == 0 && draining.get()) {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void serve(CompiledSnapshot snapshot, ServerRequest req, ServerResponse res) throws IOException {
+        String method = req.prologue().method().text();
+        String rawPath = req.prologue().uriPath().rawPath();
+        Optional<RouteTable.Match> match = snapshot.routes().match(method, rawPath);
+        if (match.isEmpty()) {
+            sendError(res, 404, "Not Found", ApimErrors.body(404, ApimErrors.NOT_FOUND));
+            return;
+        }
+        RouteTable.Match route = match.get();
+        Api api = route.api();
+        String rawQuery = req.prologue().query().rawValue();
+        MessageHeaders headers = requestHeaders(req);
+        QueryValues query = new QueryValues(rawQuery);
+        // As APIM: the header is looked at first; the query parameter only when there is no header.
+        Optional<String> key = headers.first(api.keyNames().header())
+                .or(() -> query.first(api.keyNames().query()));
+        SubscriptionIndex.Access access = snapshot.subscriptions().authorize(api, key);
+        if (access instanceof SubscriptionIndex.Access.Denied denied) {
+            if (denied == SubscriptionIndex.Access.Denied.MISSING_KEY) {
+                String host = req.requestedUri().host();
+                res.header(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE,
+                                               "AzureApiManagementKey realm=\"https://" + host + "/" + api.path()
+                                                       + "\",name=\"" + api.keyNames().header() + "\",type=\"header\""));
+                sendError(res, 401, "Access Denied", ApimErrors.body(401, ApimErrors.MISSING_KEY));
+            } else {
+                sendError(res, 401, "Access Denied", ApimErrors.body(401, ApimErrors.INVALID_KEY));
+            }
+            return;
+        }
+        SubscriptionIndex.Access.Granted granted = (SubscriptionIndex.Access.Granted) access;
+        // The key is the caller's credential for the gateway, not for the backend.
+        headers.remove(api.keyNames().header());
+        String forwardedQuery = rawQuery;
+        if (query.contains(api.keyNames().query())) {
+            query.remove(api.keyNames().query());
+            forwardedQuery = query.rawQuery();
+        }
+        String clientIp = clientIp(req.remotePeer().address());
+        addForwardedHeaders(req, headers, clientIp);
+
+        Pipeline pipeline = snapshot.policies().pipeline(api.id(), route.operation().id(),
+                                                         granted.product().map(Product::id));
+        MessageBody body = req.content().hasEntity()
+                ? MessageBody.streaming(req.content().inputStream(), req.headers().contentLength().orElse(-1),
+                                        maxBufferedBody)
+                : MessageBody.empty(maxBufferedBody);
+        try (Exchange exchange = Exchange.builder()
+                .method(method)
+                .url(req.isSecure() ? "https" : "http", req.requestedUri().host(), req.requestedUri().port(), rawPath,
+                     forwardedQuery)
+                .pathWithinApi(route.pathWithinApi())
+                .clientIp(clientIp)
+                .matchedParameters(route.parameters())
+                .headers(headers)
+                .body(body)
+                .maxBufferedBody(maxBufferedBody)
+                .api(apiInfo(api))
+                .operation(operationInfo(route.operation()))
+                .product(granted.product().map(p -> new ProductInfo(p.id(), p.displayName())).orElse(null))
+                .subscription(granted.subscription().map(Gateway::subscriptionInfo).orElse(null), key.orElse(null))
+                .deployment(deployment)
+                .services(services)
+                .forwarder(forwarder)
+                .backendUrl(api.serviceUrl().orElse(null))
+                .build()) {
+            pipeline.execute(exchange);
+            write(exchange, method, res);
+        }
+    }
+
+    private static MessageHeaders requestHeaders(ServerRequest req) {
+        List<String> connection = req.headers().all(HeaderNames.CONNECTION, List::of);
+        Set<String> drop = HopByHop.of(connection);
+        MessageHeaders headers = new MessageHeaders();
+        for (Header h : req.headers()) {
+            if (!drop.contains(h.name().toLowerCase(Locale.ROOT))) {
+                for (String v : h.allValues()) {
+                    headers.add(h.name(), v);
+                }
+            }
+        }
+        return headers;
+    }
+
+    private void addForwardedHeaders(ServerRequest req, MessageHeaders headers, String clientIp) {
+        Optional<String> previous = headers.first("X-Forwarded-For");
+        headers.set("X-Forwarded-For", previous.map(p -> p + ", " + clientIp).orElse(clientIp));
+        String proto = req.isSecure() ? "https" : "http";
+        if (!(trustForwardedProto && headers.contains("X-Forwarded-Proto"))) {
+            headers.set("X-Forwarded-Proto", proto);
+        }
+        req.headers().value(HeaderNames.HOST).ifPresent(host -> headers.set("X-Forwarded-Host", host));
+    }
+
+    private static void write(Exchange exchange, String method, ServerResponse res) throws IOException {
+        int status = exchange.response().statusCode();
+        String reason = exchange.response().statusReason();
+        res.status(reason.isEmpty() ? Status.create(status) : Status.create(status, reason));
+        OptionalLong declared = OptionalLong.empty();
+        for (String name : exchange.response().headers().names()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("content-length")) {
+                String v = exchange.response().headers().first(name).orElse("");
+                try {
+                    declared = OptionalLong.of(Long.parseLong(v.trim()));
+                } catch (NumberFormatException e) {
+                    // a broken Content-Length from a backend is dropped; the body's own length is used
+                }
+                continue;
+            }
+            if (lower.equals("transfer-encoding") || lower.equals("connection")) {
+                continue;
+            }
+            res.headers().add(HeaderValues.create(HeaderNames.create(name), exchange.response().headers().all(name)));
+        }
+        MessageBody body = exchange.responseBody();
+        if (method.equals("HEAD") || status == 204 || status == 304) {
+            declared.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+            res.send();
+            return;
+        }
+        if (body.isBuffered()) {
+            res.send(body.bytes(true));
+            return;
+        }
+        body.length().ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+        try (InputStream in = body.stream(); OutputStream out = res.outputStream()) {
+            in.transferTo(out);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void sendError(ServerResponse res, int status, String reason, String body) {
+        res.status(Status.create(status, reason));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body);
+    }
+
+    private static String clientIp(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(address);
+    }
+
+    private static ApiInfo apiInfo(Api api) {
+        return new ApiInfo(api.id(), api.displayName(), api.path(), api.apiVersion(), api.revision());
+    }
+
+    private static OperationInfo operationInfo(Operation op) {
+        return new OperationInfo(op.id(), op.displayName(), op.method(), op.urlTemplate(),
+                                 op.examples().stream()
+                                         .map(e -> new OperationInfo.ResponseExample(e.statusCode(), e.contentType(),
+                                                                                     e.body()))
+                                         .toList());
+    }
+
+    private static SubscriptionInfo subscriptionInfo(Subscription s) {
+        return new SubscriptionInfo(s.id(), s.displayName(), s.createdDate().orElse(null));
+    }
+
+    /**
+     * Stops taking new work gracefully: the status endpoints answer 503 at once, requests in flight get up to
+     * {@code timeout} to finish, then the server stops.
+     *
+     * @param timeout how long to wait for in-flight requests
+     */
+    public void drainAndStop(Duration timeout) {
+        draining.set(true);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (drained) {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    drained.wait(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int left = inFlight.get();
+        if (left > 0) {
+            LOGGER.log(System.Logger.Level.WARNING, left + " requests still running after " + timeout + "; stopping");
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+}

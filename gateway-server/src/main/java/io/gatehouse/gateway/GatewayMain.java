@@ -1,0 +1,198 @@
+package io.gatehouse.gateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.ConfigProblem;
+import io.gatehouse.policy.engine.CompilerOptions;
+import io.gatehouse.policy.engine.GatewayServices;
+import io.gatehouse.policy.engine.PolicyRegistry;
+import io.gatehouse.policy.engine.SnapshotCompiler;
+
+/**
+ * The gateway's command line: {@code run} serves, {@code validate} checks a folder as {@code nginx -t} does. Wires
+ * the parts by hand; reading it top to bottom shows how the gateway is put together.
+ */
+@Command(name = "gatehouse",
+         mixinStandardHelpOptions = true,
+         description = "Gatehouse API gateway",
+         subcommands = {GatewayMain.Run.class, GatewayMain.Validate.class})
+public final class GatewayMain {
+
+    private GatewayMain() {
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @param args arguments
+     */
+    public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
+        }
+        int code = new CommandLine(new GatewayMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Options shared by run and validate. */
+    static class SettingsOptions {
+        @Option(names = "--env-file", paramLabel = "FILE", description = "key=value settings, as docker --env-file")
+        Path envFile;
+
+        @Option(names = "--settings", paramLabel = "FILE", description = "YAML settings file")
+        Path settingsFile;
+
+        Settings load(Map<String, String> overrides) throws SettingsException {
+            return Settings.load(System.getenv(), Optional.ofNullable(settingsFile), Optional.ofNullable(envFile),
+                                 overrides);
+        }
+    }
+
+    static SnapshotCompiler compiler(Settings settings) {
+        PolicyRegistry registry = PolicyRegistry.load(GatewayMain.class.getClassLoader());
+        CompilerOptions.UnknownElements unknown = settings.string(SettingKey.POLICY_UNKNOWN_ELEMENTS).equals("skip")
+                ? CompilerOptions.UnknownElements.SKIP
+                : CompilerOptions.UnknownElements.REFUSE;
+        return new SnapshotCompiler(registry, new CompilerOptions(unknown, settings.policySettings()));
+    }
+
+    /** {@code run}: serve until stopped. */
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway")
+    static final class Run implements Callable<Integer> {
+        @CommandLine.Mixin
+        SettingsOptions options = new SettingsOptions();
+
+        @Option(names = "--config", paramLabel = "DIR", description = "APIOps folder to serve (config.local.path)")
+        Path config;
+
+        @Option(names = "--port", paramLabel = "PORT", description = "HTTP port (net.server.http.port)")
+        Integer port;
+
+        @Override
+        public Integer call() throws Exception {
+            System.Logger log = System.getLogger(GatewayMain.class.getName());
+            Map<String, String> overrides = new HashMap<>();
+            if (config != null) {
+                overrides.put(SettingKey.CONFIG_LOCAL_PATH.key(), config.toString());
+            }
+            if (port != null) {
+                overrides.put(SettingKey.NET_SERVER_HTTP_PORT.key(), port.toString());
+            }
+            Settings settings;
+            try {
+                settings = options.load(overrides);
+            } catch (SettingsException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
+            if (settings.optional(SettingKey.CONFIG_SERVICE_ENDPOINT).isPresent()) {
+                System.err.println("gatehouse: config.service.endpoint (from "
+                        + settings.source(SettingKey.CONFIG_SERVICE_ENDPOINT)
+                        + ") is set, but this build cannot federate with a management plane yet;"
+                        + " serve an APIOps folder with config.local.path instead");
+                return 2;
+            }
+            Optional<String> folder = settings.optional(SettingKey.CONFIG_LOCAL_PATH);
+            if (folder.isEmpty()) {
+                System.err.println("gatehouse: nothing to serve: set config.local.path (or --config DIR) to an APIOps"
+                        + " folder, for example examples/quickstart");
+                return 2;
+            }
+            Path dir = Path.of(folder.get());
+            if (!Files.isDirectory(dir)) {
+                System.err.println("gatehouse: config.local.path (from " + settings.source(SettingKey.CONFIG_LOCAL_PATH)
+                        + "): " + dir + " is not a directory");
+                return 2;
+            }
+            SnapshotCompiler compiler = compiler(settings);
+            Gateway gateway = new Gateway(settings, GatewayServices.local());
+            LocalFolderSource source = new LocalFolderSource(dir, settings.optional(SettingKey.GATEWAY_NAME), compiler,
+                                                             gateway);
+            try {
+                source.loadInitial();
+            } catch (ConfigException e) {
+                System.err.println("gatehouse: " + dir + " cannot be served:");
+                e.problems().forEach(p -> System.err.println("  " + p));
+                return 1;
+            }
+            gateway.start(settings.string(SettingKey.NET_SERVER_HTTP_HOST), settings.integer(SettingKey.NET_SERVER_HTTP_PORT));
+            if (settings.bool(SettingKey.CONFIG_LOCAL_WATCH)) {
+                source.watch();
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Duration drain = Duration.ofSeconds(settings.integer(SettingKey.GATEWAY_DRAIN_TIMEOUT));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                // java.util.logging shuts down in its own hook, so these two lines go to stderr directly.
+                System.err.println("gatehouse: stopping; requests in flight get up to " + drain.toSeconds() + " s");
+                try {
+                    source.close();
+                } catch (IOException e) {
+                    System.err.println("gatehouse: closing the folder watch: " + e);
+                }
+                gateway.drainAndStop(drain);
+                System.err.println("gatehouse: stopped");
+                stopped.countDown();
+            }, "gatehouse-shutdown"));
+            log.log(System.Logger.Level.INFO, "Gatehouse listening on http://" + settings.string(SettingKey.NET_SERVER_HTTP_HOST)
+                    + ":" + gateway.port());
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** {@code validate DIR}: every problem of a folder, without serving it. */
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+             description = "Check an APIOps folder and list every problem; exit 1 if there is any")
+    static final class Validate implements Callable<Integer> {
+        @CommandLine.Mixin
+        SettingsOptions options = new SettingsOptions();
+
+        @Parameters(paramLabel = "DIR", description = "APIOps folder")
+        Path folder;
+
+        @Option(names = "--gateway", paramLabel = "NAME", description = "check only the APIs assigned to this gateway")
+        String gatewayName;
+
+        @Override
+        public Integer call() {
+            Settings settings;
+            try {
+                settings = options.load(Map.of());
+            } catch (SettingsException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
+            List<ConfigProblem> warnings = new ArrayList<>();
+            Optional<String> name = Optional.ofNullable(gatewayName).or(() -> settings.optional(SettingKey.GATEWAY_NAME));
+            try {
+                CompiledSnapshot snapshot = LocalFolderSource.load(folder, name, compiler(settings), warnings::add);
+                warnings.forEach(w -> System.out.println("warning: " + w));
+                System.out.println(folder + ": OK, " + snapshot.describe());
+                return 0;
+            } catch (ConfigException e) {
+                warnings.forEach(w -> System.out.println("warning: " + w));
+                e.problems().forEach(p -> System.out.println(p.toString()));
+                System.out.println(folder + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem" : " problems"));
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.gatehouse.gateway;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.gatehouse.config.Api;
+import io.gatehouse.config.Operation;
+
+/**
+ * Matches a request to an API and operation as APIM does: the API whose URL suffix is the longest whole-segment
+ * prefix of the path (suffixes may have several segments, and one API may have the empty suffix), then the operation
+ * whose method and URL template match the rest of the path, literal segments preferred over {@code {parameters}}.
+ * Paths are compared case-insensitively; template captures are URL-decoded.
+ */
+final class RouteTable {
+
+    private final List<ApiRoutes> apis;
+
+    private RouteTable(List<ApiRoutes> apis) {
+        this.apis = apis;
+    }
+
+    static RouteTable of(List<Api> apis) {
+        List<ApiRoutes> routes = new ArrayList<>();
+        for (Api api : apis) {
+            List<OperationRoute> operations = new ArrayList<>();
+            for (Operation op : api.operations()) {
+                operations.add(OperationRoute.of(op));
+            }
+            operations.sort(Comparator.comparingInt(OperationRoute::literalSegments).reversed()
+                                    .thenComparing(Comparator.comparingInt(OperationRoute::literalLength).reversed()));
+            String suffix = api.path().toLowerCase(Locale.ROOT);
+            routes.add(new ApiRoutes(api, suffix.isEmpty() ? List.of() : List.of(suffix.split("/")), operations));
+        }
+        routes.sort(Comparator.comparingInt((ApiRoutes r) -> r.segments.size()).reversed());
+        return new RouteTable(List.copyOf(routes));
+    }
+
+    /**
+     * Finds the API and operation for a request.
+     *
+     * @param method  the request method
+     * @param rawPath the raw request path, starting with {@code /}
+     * @return the match, if any API and operation match
+     */
+    Optional<Match> match(String method, String rawPath) {
+        String path = rawPath.isEmpty() ? "/" : rawPath;
+        String[] segments = path.substring(1).split("/", -1);
+        for (ApiRoutes api : apis) {
+            if (!api.matchesPrefix(segments)) {
+                continue;
+            }
+            String rest = api.rest(path);
+            for (OperationRoute op : api.operations) {
+                if (!op.acceptsMethod(method)) {
+                    continue;
+                }
+                Optional<Map<String, String>> captures = op.match(rest);
+                if (captures.isPresent()) {
+                    return Optional.of(new Match(api.api, op.operation, rest, captures.get()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A matched request.
+     *
+     * @param api           the API
+     * @param operation     the operation
+     * @param pathWithinApi the raw path after the API suffix ({@code ""} or starting with {@code /})
+     * @param parameters    template parameters, decoded
+     */
+    record Match(Api api, Operation operation, String pathWithinApi, Map<String, String> parameters) {
+    }
+
+    private record ApiRoutes(Api api, List<String> segments, List<OperationRoute> operations) {
+
+        boolean matchesPrefix(String[] requestSegments) {
+            if (requestSegments.length < segments.size()) {
+                return false;
+            }
+            for (int i = 0; i < segments.size(); i++) {
+                if (!segments.get(i).equalsIgnoreCase(decode(requestSegments[i]))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The raw path after the suffix: "" for an exact match, else starting with "/". */
+        String rest(String path) {
+            if (segments.isEmpty()) {
+                return path.equals("/") ? "" : path;
+            }
+            int at = 0;
+            for (int i = 0; i < segments.size(); i++) {
+                at = path.indexOf('/', at + 1);
+                if (at < 0) {
+                    return "";
+                }
+            }
+            return path.substring(at);
+        }
+    }
+
+    private record OperationRoute(Operation operation, Pattern pattern, List<String> names, int literalSegments,
+                                  int literalLength) {
+
+        static OperationRoute of(Operation op) {
+            String template = op.urlTemplate();
+            int q = template.indexOf('?');
+            if (q >= 0) {
+                template = template.substring(0, q);
+            }
+            if (!template.startsWith("/")) {
+                template = "/" + template;
+            }
+            StringBuilder regex = new StringBuilder();
+            List<String> names = new ArrayList<>();
+            int literalSegments = 0;
+            int literalLength = 0;
+            String[] parts = template.substring(1).split("/", -1);
+            for (String part : parts) {
+                regex.append('/');
+                boolean literal = true;
+                Matcher m = Pattern.compile("\\{(\\*?)([^{}]+)}").matcher(part);
+                int last = 0;
+                while (m.find()) {
+                    literal = false;
+                    regex.append(Pattern.quote(part.substring(last, m.start())));
+                    literalLength += m.start() - last;
+                    regex.append(m.group(1).isEmpty() ? "([^/]+)" : "(.*)");
+                    names.add(m.group(2));
+                    last = m.end();
+                }
+                regex.append(Pattern.quote(part.substring(last)));
+                literalLength += part.length() - last;
+                if (literal && !part.isEmpty()) {
+                    literalSegments++;
+                }
+            }
+            String body = regex.toString();
+            // "/" matches both the API root with and without the trailing slash.
+            String full = body.equals("/" + Pattern.quote("")) ? "/?" : body + "/?";
+            return new OperationRoute(op, Pattern.compile("^" + full + "$", Pattern.CASE_INSENSITIVE), names,
+                                      literalSegments, literalLength);
+        }
+
+        boolean acceptsMethod(String method) {
+            String m = operation.method();
+            return m.equalsIgnoreCase(method) || m.equals("*") || method.equals("HEAD") && m.equalsIgnoreCase("GET");
+        }
+
+        Optional<Map<String, String>> match(String rest) {
+            Matcher m = pattern.matcher(rest);
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            Map<String, String> captures = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                captures.put(names.get(i), decode(m.group(i + 1)));
+            }
+            return Optional.of(captures);
+        }
+    }
+
+    private static String decode(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
+        }
+    }
+}

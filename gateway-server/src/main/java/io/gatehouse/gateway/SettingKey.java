@@ -1,0 +1,141 @@
+package io.gatehouse.gateway;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Every setting the gateway reads, with its default and how its value is checked. {@code docs/settings.md} documents
+ * the same table; a test keeps the two in step.
+ */
+public enum SettingKey {
+    /** APIOps folder to serve and watch. */
+    CONFIG_LOCAL_PATH("config.local.path", "", SettingKey::anything),
+    /** Whether the local folder is watched for edits. */
+    CONFIG_LOCAL_WATCH("config.local.watch", "true", SettingKey::bool),
+    /** Management plane endpoint (federation). */
+    CONFIG_SERVICE_ENDPOINT("config.service.endpoint", "", SettingKey::url),
+    /** Gateway token for the management plane. */
+    CONFIG_SERVICE_AUTH("config.service.auth", "", SettingKey::anything),
+    /** The gateway resource this gateway is; with gateways/ assignments, only its APIs are served. */
+    GATEWAY_NAME("gateway.name", "", SettingKey::name),
+    /** Region reported as context.Deployment.Region. */
+    GATEWAY_REGION("gateway.region", "local", SettingKey::anything),
+    /** apim: backend failures answer 500 with an activityId, as APIM; proxy: 502 and 504. */
+    GATEWAY_BACKEND_FAILURE_MODE("gateway.backend.failure-mode", "apim", v -> oneOf(v, Set.of("apim", "proxy"))),
+    /** Seconds to connect to a backend. */
+    GATEWAY_BACKEND_CONNECT_TIMEOUT("gateway.backend.connect-timeout", "10", v -> integer(v, 1, 600)),
+    /** Seconds in-flight requests get to finish on SIGTERM. */
+    GATEWAY_DRAIN_TIMEOUT("gateway.drain-timeout", "30", v -> integer(v, 0, 3600)),
+    /** Address the HTTP listener binds. */
+    NET_SERVER_HTTP_HOST("net.server.http.host", "0.0.0.0", SettingKey::anything),
+    /** Port of the HTTP listener. */
+    NET_SERVER_HTTP_PORT("net.server.http.port", "8080", v -> integer(v, 0, 65535)),
+    /** Trust X-Forwarded-Proto from a TLS-terminating proxy in front. */
+    NET_SERVER_HTTP_FORWARDED_PROTO_ENABLED("net.server.http.forwarded.proto.enabled", "false", SettingKey::bool),
+    /** refuse or skip policy elements no provider knows. */
+    POLICY_UNKNOWN_ELEMENTS("policy.unknown-elements", "refuse", v -> oneOf(v, Set.of("refuse", "skip"))),
+    /** The largest body a policy may read into memory. */
+    POLICY_MAX_BUFFERED_BODY_BYTES("policy.max-buffered-body-bytes", "16777216", v -> integer(v, 0, Integer.MAX_VALUE));
+
+    private final String key;
+    private final String defaultValue;
+    private final Function<String, Optional<String>> validator;
+
+    SettingKey(String key, String defaultValue, Function<String, Optional<String>> validator) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.validator = validator;
+    }
+
+    /** @return the dotted key */
+    public String key() {
+        return key;
+    }
+
+    /** @return the default value, empty if none */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** @return the upper-case environment variable name, such as {@code NET_SERVER_HTTP_PORT} */
+    public String environmentName() {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    Optional<String> validate(String value) {
+        return validator.apply(value);
+    }
+
+    static Optional<SettingKey> of(String key) {
+        for (SettingKey k : values()) {
+            if (k.key.equals(key)) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A "did you mean" for typos: the known key with the longest common prefix. */
+    static String suggestion(String key) {
+        SettingKey best = null;
+        int bestLength = 0;
+        for (SettingKey k : values()) {
+            int n = 0;
+            while (n < key.length() && n < k.key.length() && key.charAt(n) == k.key.charAt(n)) {
+                n++;
+            }
+            if (n > bestLength) {
+                bestLength = n;
+                best = k;
+            }
+        }
+        return best != null && bestLength > key.indexOf('.') + 1 ? " (did you mean " + best.key + "?)" : "";
+    }
+
+    private static Optional<String> anything(String value) {
+        return Optional.empty();
+    }
+
+    private static Optional<String> bool(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        return v.equals("true") || v.equals("false") ? Optional.empty()
+                : Optional.of("must be true or false, was '" + value + "'");
+    }
+
+    private static Optional<String> integer(String value, long min, long max) {
+        try {
+            long v = Long.parseLong(value.trim());
+            return v >= min && v <= max ? Optional.empty()
+                    : Optional.of("must be between " + min + " and " + max + ", was " + v);
+        } catch (NumberFormatException e) {
+            return Optional.of("must be an integer, was '" + value + "'");
+        }
+    }
+
+    private static Optional<String> oneOf(String value, Set<String> allowed) {
+        return allowed.contains(value.trim()) ? Optional.empty()
+                : Optional.of("must be one of " + allowed.stream().sorted().toList() + ", was '" + value + "'");
+    }
+
+    private static Optional<String> url(String value) {
+        if (value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = URI.create(value.trim());
+            String scheme = uri.getScheme();
+            return ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null ? Optional.empty()
+                    : Optional.of("must be an absolute http or https URL, was '" + value + "'");
+        } catch (IllegalArgumentException e) {
+            return Optional.of("is not a valid URL: " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> name(String value) {
+        return value.isEmpty() || value.matches("[A-Za-z0-9._~-]+") ? Optional.empty()
+                : Optional.of("must be a resource name (letters, digits, '.', '_', '~', '-'), was '" + value + "'");
+    }
+}

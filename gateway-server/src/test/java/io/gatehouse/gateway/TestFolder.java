@@ -1,0 +1,92 @@
+package io.gatehouse.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import io.gatehouse.config.ConfigException;
+import io.gatehouse.policy.engine.GatewayServices;
+
+/** Writes APIOps folders for tests, and starts gateways on them. */
+final class TestFolder {
+
+    private final Path root;
+
+    TestFolder(Path root) {
+        this.root = root;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** An API whose operations are given as "METHOD /template" strings; operationIds are op0, op1, ... */
+    TestFolder api(String id, String path, String serviceUrl, boolean subscriptionRequired, String... operations) {
+        return apiWith(id, path, serviceUrl, subscriptionRequired, "", operations);
+    }
+
+    TestFolder apiWith(String id, String path, String serviceUrl, boolean subscriptionRequired, String extraProperties,
+                       String... operations) {
+        write("apis/" + id + "/apiInformation.json", """
+                {"properties": {"displayName": "%s", "path": "%s", "serviceUrl": "%s", "protocols": ["http"],
+                 "subscriptionRequired": %s %s}}
+                """.formatted(id, path, serviceUrl, subscriptionRequired, extraProperties));
+        StringBuilder spec = new StringBuilder("openapi: 3.0.1\ninfo:\n  title: " + id + "\n  version: '1'\npaths:\n");
+        Map<String, StringBuilder> byPath = new LinkedHashMap<>();
+        for (int i = 0; i < operations.length; i++) {
+            String[] parts = operations[i].split(" ", 2);
+            byPath.computeIfAbsent(parts[1], k -> new StringBuilder())
+                    .append("    ").append(parts[0].toLowerCase(Locale.ROOT)).append(":\n")
+                    .append("      operationId: op").append(i).append("\n")
+                    .append("      responses:\n        '200':\n          description: ok\n");
+        }
+        byPath.forEach((p, ops) -> spec.append("  '").append(p).append("':\n").append(ops));
+        write("apis/" + id + "/specification.yaml", spec.toString());
+        return this;
+    }
+
+    TestFolder product(String id, boolean subscriptionRequired, String... apiIds) {
+        write("products/" + id + "/productInformation.json", """
+                {"properties": {"displayName": "%s", "state": "published", "subscriptionRequired": %s}}
+                """.formatted(id, subscriptionRequired));
+        for (String api : apiIds) {
+            write("products/" + id + "/apis/" + api + "/productApiInformation.json", "{}");
+        }
+        return this;
+    }
+
+    TestFolder subscription(String id, String scope, String state, String primaryKey) {
+        write("subscriptions/" + id + "/subscriptionInformation.json", """
+                {"properties": {"displayName": "%s", "scope": "%s", "state": "%s", "primaryKey": "%s"}}
+                """.formatted(id, scope, state, primaryKey));
+        return this;
+    }
+
+    TestFolder write(String relative, String content) {
+        try {
+            Path file = root.resolve(relative);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A gateway (not yet listening) serving this folder, with settings given as dotted keys. */
+    Gateway gateway(Map<String, String> settings) {
+        try {
+            Settings s = Settings.load(Map.of(), Optional.empty(), Optional.empty(), settings);
+            Gateway gateway = new Gateway(s, GatewayServices.local());
+            gateway.activate(LocalFolderSource.load(root, Optional.empty(), GatewayMain.compiler(s), w -> { }));
+            return gateway;
+        } catch (SettingsException | ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.gatehouse.policy.engine;
+
+import java.net.URI;
+
+import io.gatehouse.policy.spi.ForwardOptions;
+import io.gatehouse.policy.spi.PolicyException;
+
+/**
+ * Sends the exchange's request to its backend and puts the backend's answer into the exchange's response. The
+ * gateway implements it with its HTTP client; {@code forward-request} calls it through
+ * {@link io.gatehouse.policy.spi.PolicyContext#forward(ForwardOptions)}.
+ */
+@FunctionalInterface
+public interface BackendForwarder {
+
+    /**
+     * Forwards the request.
+     *
+     * @param exchange the exchange: its request is sent, its response is replaced by the backend's
+     * @param target   the full backend URL (base URL, path within the API and query, raw)
+     * @param options  timeout, redirects, buffering
+     * @throws PolicyException {@code BackendConnectionFailure} if the backend cannot be reached or times out
+     */
+    void forward(Exchange exchange, URI target, ForwardOptions options) throws PolicyException;
+}

@@ -1,0 +1,41 @@
+package io.gatehouse.policy.engine;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** Every pipeline of one snapshot, by API, operation and product context. Immutable. */
+public final class CompiledPolicies {
+
+    private final Map<String, Pipeline> pipelines;
+
+    CompiledPolicies(Map<String, Pipeline> pipelines) {
+        this.pipelines = Map.copyOf(pipelines);
+    }
+
+    /**
+     * The pipeline for a request.
+     *
+     * @param apiId       the API
+     * @param operationId the operation
+     * @param productId   the product context, if the request runs in one
+     * @return the pipeline
+     * @throws IllegalArgumentException if the snapshot has no such API, operation or product association
+     */
+    public Pipeline pipeline(String apiId, String operationId, Optional<String> productId) {
+        Pipeline p = pipelines.get(key(apiId, operationId, productId.orElse("")));
+        if (p == null) {
+            throw new IllegalArgumentException("no pipeline for API '" + apiId + "', operation '" + operationId + "'"
+                    + productId.map(id -> ", product '" + id + "'").orElse(""));
+        }
+        return p;
+    }
+
+    /** @return how many pipelines were built */
+    public int size() {
+        return pipelines.size();
+    }
+
+    static String key(String apiId, String operationId, String productId) {
+        return apiId + '\n' + operationId + '\n' + productId;
+    }
+}

@@ -1,0 +1,647 @@
+package io.gatehouse.policy.engine;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import io.gatehouse.policy.expressions.SubscriptionKeyAccess;
+import io.gatehouse.policy.spi.ApiInfo;
+import io.gatehouse.policy.spi.Body;
+import io.gatehouse.policy.spi.Deployment;
+import io.gatehouse.policy.spi.ForwardOptions;
+import io.gatehouse.policy.spi.LastError;
+import io.gatehouse.policy.spi.NameValues;
+import io.gatehouse.policy.spi.OperationInfo;
+import io.gatehouse.policy.spi.PolicyContext;
+import io.gatehouse.policy.spi.PolicyException;
+import io.gatehouse.policy.spi.PolicyServices;
+import io.gatehouse.policy.spi.ProductInfo;
+import io.gatehouse.policy.spi.Request;
+import io.gatehouse.policy.spi.Response;
+import io.gatehouse.policy.spi.SubscriptionInfo;
+import io.gatehouse.policy.spi.TraceSeverity;
+import io.gatehouse.policy.spi.Url;
+import io.gatehouse.policy.spi.Variables;
+
+/**
+ * One request/response exchange as it flows through a pipeline: the mutable request and response, variables, and
+ * the read-only context (API, operation, product, subscription, deployment). Created by the gateway per request,
+ * used by one thread at a time, closed when the response has been written.
+ */
+public final class Exchange implements PolicyContext, SubscriptionKeyAccess, AutoCloseable {
+
+    private static final System.Logger TRACE = System.getLogger("io.gatehouse.trace");
+
+    private final String requestId;
+    private final Instant timestamp;
+    private final long startNanos;
+    private final ApiInfo api;
+    private final OperationInfo operation;
+    private final Optional<ProductInfo> product;
+    private final Optional<SubscriptionInfo> subscription;
+    private final Optional<String> subscriptionKey;
+    private final Deployment deployment;
+    private final PolicyServices services;
+    private final BackendForwarder forwarder;
+    private final ExchangeRequest request;
+    private final ExchangeResponse response;
+    private final ExchangeVariables variables = new ExchangeVariables();
+    private final List<AutoCloseable> resources = new ArrayList<>(2);
+    private final long maxBufferedBody;
+    private URI backendUrl;
+    private LastError lastError;
+    private PolicyException annotated;
+    private boolean forwarded;
+
+    private Exchange(Builder b) {
+        this.requestId = b.requestId;
+        this.timestamp = b.services.clock().instant();
+        this.startNanos = System.nanoTime();
+        this.api = Objects.requireNonNull(b.api, "api");
+        this.operation = Objects.requireNonNull(b.operation, "operation");
+        this.product = Optional.ofNullable(b.product);
+        this.subscription = Optional.ofNullable(b.subscription);
+        this.subscriptionKey = Optional.ofNullable(b.subscriptionKey);
+        this.deployment = Objects.requireNonNull(b.deployment, "deployment");
+        this.services = b.services;
+        this.forwarder = Objects.requireNonNull(b.forwarder, "forwarder");
+        this.backendUrl = b.backendUrl;
+        this.maxBufferedBody = b.maxBufferedBody;
+        Url original = new Url(b.scheme, b.host, b.port, b.rawPath, b.rawQuery);
+        this.request = new ExchangeRequest(b, original);
+        this.response = new ExchangeResponse(b.maxBufferedBody);
+    }
+
+    /**
+     * Starts building an exchange.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Request request() {
+        return request;
+    }
+
+    @Override
+    public Response response() {
+        return response;
+    }
+
+    /** @return the request's body, with the engine's view of whether it was buffered */
+    public MessageBody requestBody() {
+        return request.body;
+    }
+
+    /** @return the response's body, with the engine's view of whether it was buffered */
+    public MessageBody responseBody() {
+        return response.body;
+    }
+
+    /** @return the largest body a policy may read into memory */
+    public long maxBufferedBody() {
+        return maxBufferedBody;
+    }
+
+    /** @return the request's query parameters with their raw form */
+    public QueryValues requestQuery() {
+        return request.query;
+    }
+
+    @Override
+    public Variables variables() {
+        return variables;
+    }
+
+    @Override
+    public ApiInfo api() {
+        return api;
+    }
+
+    @Override
+    public OperationInfo operation() {
+        return operation;
+    }
+
+    @Override
+    public Optional<ProductInfo> product() {
+        return product;
+    }
+
+    @Override
+    public Optional<SubscriptionInfo> subscription() {
+        return subscription;
+    }
+
+    @Override
+    public Optional<String> subscriptionKey() {
+        return subscriptionKey;
+    }
+
+    @Override
+    public String requestId() {
+        return requestId;
+    }
+
+    @Override
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    @Override
+    public Optional<LastError> lastError() {
+        return Optional.ofNullable(lastError);
+    }
+
+    @Override
+    public Instant timestamp() {
+        return timestamp;
+    }
+
+    @Override
+    public Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public URI backendUrl() {
+        return backendUrl;
+    }
+
+    @Override
+    public void setBackendUrl(URI baseUrl) {
+        this.backendUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+    }
+
+    @Override
+    public void forward(ForwardOptions options) throws PolicyException {
+        if (backendUrl == null) {
+            throw PolicyException.internal("BackendConnectionFailure", "API '" + api.id() + "' has no service URL and"
+                    + " no set-backend-service policy chose a backend");
+        }
+        forwarded = true;
+        forwarder.forward(this, backendRequestUri(), options);
+    }
+
+    /** @return whether a backend call was made */
+    public boolean forwarded() {
+        return forwarded;
+    }
+
+    /**
+     * The URL the backend is called with: the backend base URL, then the path within the API and the query, both
+     * raw, as they came unless a policy changed them.
+     *
+     * @return the target URL
+     */
+    public URI backendRequestUri() {
+        String base = backendUrl.toString();
+        int q = base.indexOf('?');
+        if (q >= 0) {
+            base = base.substring(0, q);
+        }
+        if (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        String path = request.pathWithinApi;
+        String query = request.query.rawQuery();
+        return URI.create(base + path + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    @Override
+    public PolicyServices services() {
+        return services;
+    }
+
+    @Override
+    public void trace(String source, TraceSeverity severity, String message) {
+        System.Logger.Level level = switch (severity) {
+            case VERBOSE -> System.Logger.Level.DEBUG;
+            case INFORMATION -> System.Logger.Level.INFO;
+            case ERROR -> System.Logger.Level.ERROR;
+        };
+        TRACE.log(level, () -> "[" + requestId + "] " + source + ": " + message);
+    }
+
+    /**
+     * Registers something to close when the exchange ends (a backend response, for instance).
+     *
+     * @param resource the resource
+     */
+    public void onClose(AutoCloseable resource) {
+        resources.add(resource);
+    }
+
+    /**
+     * Records where a policy failed, once per exception: the innermost policy wins.
+     *
+     * @param error   the failure
+     * @param source  the failing element's name
+     * @param scope   the scope it came from
+     * @param section the section
+     * @param path    its place in the document
+     */
+    void recordError(PolicyException error, String source, String scope, String section, String path) {
+        if (annotated == error) {
+            return;
+        }
+        annotated = error;
+        lastError = new LastError(source, error.reason(), error.getMessage(), scope, section, path, "");
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception ignored) {
+                // closing a finished backend response; nothing to recover
+            }
+        }
+        resources.clear();
+    }
+
+    /** Builds an {@link Exchange}. */
+    public static final class Builder {
+        private String requestId = UUID.randomUUID().toString();
+        private String method = "GET";
+        private String scheme = "http";
+        private String host = "localhost";
+        private int port = 80;
+        private String rawPath = "/";
+        private String rawQuery = "";
+        private String pathWithinApi = "/";
+        private String clientIp = "";
+        private Map<String, String> matchedParameters = Map.of();
+        private MessageHeaders headers = new MessageHeaders();
+        private MessageBody body;
+        private long maxBufferedBody = 16 * 1024 * 1024;
+        private ApiInfo api;
+        private OperationInfo operation;
+        private ProductInfo product;
+        private SubscriptionInfo subscription;
+        private String subscriptionKey;
+        private Deployment deployment = new Deployment("gatehouse", "node", "local");
+        private PolicyServices services;
+        private BackendForwarder forwarder;
+        private URI backendUrl;
+
+        private Builder() {
+        }
+
+        /**
+         * @param id request id (a GUID by default)
+         * @return this
+         */
+        public Builder requestId(String id) {
+            this.requestId = id;
+            return this;
+        }
+
+        /**
+         * @param method HTTP method
+         * @return this
+         */
+        public Builder method(String method) {
+            this.method = method;
+            return this;
+        }
+
+        /**
+         * The URL the client called.
+         *
+         * @param scheme   http or https
+         * @param host     host the client addressed
+         * @param port     port
+         * @param rawPath  raw (encoded) path
+         * @param rawQuery raw query without {@code ?}, or empty
+         * @return this
+         */
+        public Builder url(String scheme, String host, int port, String rawPath, String rawQuery) {
+            this.scheme = scheme;
+            this.host = host;
+            this.port = port;
+            this.rawPath = rawPath;
+            this.rawQuery = rawQuery == null ? "" : rawQuery;
+            return this;
+        }
+
+        /**
+         * @param rawPath the raw path after the API's URL suffix, starting with {@code /}
+         * @return this
+         */
+        public Builder pathWithinApi(String rawPath) {
+            this.pathWithinApi = rawPath;
+            return this;
+        }
+
+        /**
+         * @param ip client address
+         * @return this
+         */
+        public Builder clientIp(String ip) {
+            this.clientIp = ip;
+            return this;
+        }
+
+        /**
+         * @param parameters URL template captures
+         * @return this
+         */
+        public Builder matchedParameters(Map<String, String> parameters) {
+            this.matchedParameters = Map.copyOf(parameters);
+            return this;
+        }
+
+        /**
+         * @param headers request headers (taken over, not copied)
+         * @return this
+         */
+        public Builder headers(MessageHeaders headers) {
+            this.headers = headers;
+            return this;
+        }
+
+        /**
+         * @param body request body
+         * @return this
+         */
+        public Builder body(MessageBody body) {
+            this.body = body;
+            return this;
+        }
+
+        /**
+         * @param bytes largest body a policy may read into memory
+         * @return this
+         */
+        public Builder maxBufferedBody(long bytes) {
+            this.maxBufferedBody = bytes;
+            return this;
+        }
+
+        /**
+         * @param api the matched API
+         * @return this
+         */
+        public Builder api(ApiInfo api) {
+            this.api = api;
+            return this;
+        }
+
+        /**
+         * @param operation the matched operation
+         * @return this
+         */
+        public Builder operation(OperationInfo operation) {
+            this.operation = operation;
+            return this;
+        }
+
+        /**
+         * @param product the product context, or null
+         * @return this
+         */
+        public Builder product(ProductInfo product) {
+            this.product = product;
+            return this;
+        }
+
+        /**
+         * @param subscription the subscription, or null
+         * @param key          the key presented, or null
+         * @return this
+         */
+        public Builder subscription(SubscriptionInfo subscription, String key) {
+            this.subscription = subscription;
+            this.subscriptionKey = key;
+            return this;
+        }
+
+        /**
+         * @param deployment gateway, node and region
+         * @return this
+         */
+        public Builder deployment(Deployment deployment) {
+            this.deployment = deployment;
+            return this;
+        }
+
+        /**
+         * @param services shared services
+         * @return this
+         */
+        public Builder services(PolicyServices services) {
+            this.services = services;
+            return this;
+        }
+
+        /**
+         * @param forwarder the backend client
+         * @return this
+         */
+        public Builder forwarder(BackendForwarder forwarder) {
+            this.forwarder = forwarder;
+            return this;
+        }
+
+        /**
+         * @param url the API's service URL, or null if it has none
+         * @return this
+         */
+        public Builder backendUrl(URI url) {
+            this.backendUrl = url;
+            return this;
+        }
+
+        /** @return the exchange */
+        public Exchange build() {
+            Objects.requireNonNull(services, "services");
+            if (body == null) {
+                body = MessageBody.empty(maxBufferedBody);
+            }
+            return new Exchange(this);
+        }
+    }
+
+    private static final class ExchangeRequest implements Request {
+        private final Url original;
+        private final MessageHeaders headers;
+        private final QueryValues query;
+        private final MessageBody body;
+        private final String clientIp;
+        private final Map<String, String> matchedParameters;
+        private final String apiPrefix;
+        private String method;
+        private String pathWithinApi;
+
+        private ExchangeRequest(Builder b, Url original) {
+            this.original = original;
+            this.method = b.method;
+            this.headers = b.headers;
+            this.query = new QueryValues(b.rawQuery);
+            this.body = b.body;
+            this.clientIp = b.clientIp;
+            this.matchedParameters = new LinkedHashMap<>(b.matchedParameters);
+            this.pathWithinApi = b.pathWithinApi;
+            String raw = b.rawPath;
+            this.apiPrefix = raw.endsWith(b.pathWithinApi)
+                    ? raw.substring(0, raw.length() - b.pathWithinApi.length())
+                    : raw;
+        }
+
+        @Override
+        public String method() {
+            return method;
+        }
+
+        @Override
+        public void setMethod(String method) {
+            this.method = Objects.requireNonNull(method, "method");
+        }
+
+        @Override
+        public Url url() {
+            return new Url(original.scheme(), original.host(), original.port(), apiPrefix + pathWithinApi,
+                           query.rawQuery());
+        }
+
+        @Override
+        public Url originalUrl() {
+            return original;
+        }
+
+        @Override
+        public String pathWithinApi() {
+            return pathWithinApi;
+        }
+
+        @Override
+        public void setPathWithinApi(String rawPath) {
+            this.pathWithinApi = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        }
+
+        @Override
+        public NameValues headers() {
+            return headers;
+        }
+
+        @Override
+        public NameValues query() {
+            return query;
+        }
+
+        @Override
+        public Body body() {
+            return body;
+        }
+
+        @Override
+        public String clientIp() {
+            return clientIp;
+        }
+
+        @Override
+        public Map<String, String> matchedParameters() {
+            return matchedParameters;
+        }
+    }
+
+    private static final class ExchangeResponse implements Response {
+        private final MessageHeaders headers = new MessageHeaders();
+        private MessageBody body;
+        private int statusCode = 200;
+        private String reason = "OK";
+
+        private ExchangeResponse(long maxBuffered) {
+            this.body = MessageBody.empty(maxBuffered);
+        }
+
+        @Override
+        public int statusCode() {
+            return statusCode;
+        }
+
+        @Override
+        public String statusReason() {
+            return reason;
+        }
+
+        @Override
+        public void setStatus(int code, String reason) {
+            if (code < 100 || code > 599) {
+                throw new IllegalArgumentException("status code out of range: " + code);
+            }
+            this.statusCode = code;
+            this.reason = reason == null ? "" : reason;
+        }
+
+        @Override
+        public NameValues headers() {
+            return headers;
+        }
+
+        @Override
+        public Body body() {
+            return body;
+        }
+    }
+
+    /**
+     * Replaces the response body, for instance with a backend's streamed body.
+     *
+     * @param newBody the body
+     */
+    public void responseBody(MessageBody newBody) {
+        response.body = Objects.requireNonNull(newBody, "newBody");
+    }
+
+    /** Clears the response headers and body, before an error response or a backend response replaces them. */
+    public void resetResponse() {
+        for (String name : Set.copyOf(response.headers.names())) {
+            response.headers.remove(name);
+        }
+        response.body = MessageBody.empty(maxBufferedBody);
+    }
+
+    private static final class ExchangeVariables implements Variables {
+        private final Map<String, Object> values = new HashMap<>();
+
+        @Override
+        public Optional<Object> get(String name) {
+            return Optional.ofNullable(values.get(name));
+        }
+
+        @Override
+        public void set(String name, Object value) {
+            values.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+        }
+
+        @Override
+        public boolean contains(String name) {
+            return values.containsKey(name);
+        }
+
+        @Override
+        public void remove(String name) {
+            values.remove(name);
+        }
+
+        @Override
+        public Set<String> names() {
+            return Set.copyOf(values.keySet());
+        }
+    }
+}
