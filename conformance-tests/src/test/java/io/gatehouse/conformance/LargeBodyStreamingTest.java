@@ -1,0 +1,205 @@
+package io.gatehouse.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bodies are streamed through the gateway, not held: a gateway process with a 64 MiB heap passes a 512 MiB upload and
+ * a 512 MiB download. If either were buffered, the gateway would die of OutOfMemoryError (it runs with
+ * ExitOnOutOfMemoryError) and the transfer would fail.
+ */
+class LargeBodyStreamingTest {
+
+    private static final Path ROOT = Path.of(System.getProperty("gatehouse.root", "..")).toAbsolutePath().normalize();
+    private static final long SIZE = 512L * 1024 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    /** 512 MiB each way through a gateway whose heap is 64 MiB. */
+    @Test
+    void bodiesEightTimesTheHeapStreamBothWays() throws Exception {
+        HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/big/sink", exchange -> {
+            long n = 0;
+            try (InputStream in = exchange.getRequestBody()) {
+                byte[] buffer = new byte[64 * 1024];
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    n += read;
+                }
+            }
+            byte[] answer = Long.toString(n).getBytes();
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        backend.createContext("/big/source", exchange -> {
+            exchange.sendResponseHeaders(200, SIZE);
+            OutputStream out = exchange.getResponseBody();
+            byte[] chunk = new byte[64 * 1024];
+            for (long sent = 0; sent < SIZE; sent += chunk.length) {
+                out.write(chunk);
+            }
+            out.flush();
+            exchange.close();
+        });
+        backend.start();
+        Path folder = tmp.resolve("apiops");
+        Files.createDirectories(folder.resolve("apis/big"));
+        Files.writeString(folder.resolve("apis/big/apiInformation.json"),
+                          "{\"properties\": {\"path\": \"big\", \"subscriptionRequired\": false, \"serviceUrl\": "
+                                  + "\"http://127.0.0.1:" + backend.getAddress().getPort() + "/big\"}}");
+        Files.writeString(folder.resolve("apis/big/specification.yaml"), """
+                openapi: 3.0.1
+                info: {title: big, version: '1'}
+                paths:
+                  /sink:
+                    post: {operationId: sink, responses: {'200': {description: ok}}}
+                  /source:
+                    get: {operationId: source, responses: {'200': {description: ok}}}
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp",
+                                                       ROOT.resolve("distribution/target/gatehouse/lib") + "/*",
+                                                       "io.gatehouse.gateway.GatewayMain", "run", "--config",
+                                                       folder.toString(), "--port", Integer.toString(port)));
+        Process gateway = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("gateway.log").toFile()).start();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        try {
+            awaitUp(client, port, gateway);
+            HttpResponse<String> upload = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/big/sink"))
+                            .timeout(Duration.ofMinutes(3))
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ZeroStream(SIZE)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, upload.statusCode(), upload.body());
+            assertEquals(Long.toString(SIZE), upload.body(), "bytes the backend received");
+
+            // Read with a plain socket, as curl does. (The JDK HttpClient stalls near the end of very large
+            // responses from the gateway; that is an open problem, tracked in the issue, not hidden here.)
+            long received;
+            long declared = -1;
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(60_000);
+                socket.getOutputStream().write("GET /big/source HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                                       .getBytes(StandardCharsets.US_ASCII));
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    head.append((char) b);
+                }
+                assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
+                for (String line : head.toString().split("\r\n")) {
+                    if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                        declared = Long.parseLong(line.substring(15).trim());
+                    }
+                }
+                assertEquals(SIZE, declared, "Content-Length passed through");
+                byte[] buffer = new byte[64 * 1024];
+                received = 0;
+                while (received < SIZE) {
+                    int read = in.read(buffer, 0, (int) Math.min(buffer.length, SIZE - received));
+                    if (read < 0) {
+                        break;
+                    }
+                    received += read;
+                }
+            }
+            assertEquals(SIZE, received, "bytes the client received");
+            assertEquals(true, gateway.isAlive(), "the gateway survived: " + Files.readString(tmp.resolve("gateway.log")));
+        } finally {
+            gateway.destroy();
+            if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
+                gateway.destroyForcibly();
+            }
+            backend.stop(0);
+        }
+    }
+
+    private void awaitUp(HttpClient client, int port, Process gateway) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        HttpRequest status = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status-0123456789abcdef"))
+                .timeout(Duration.ofSeconds(2)).build();
+        while (Instant.now().isBefore(deadline)) {
+            if (!gateway.isAlive()) {
+                fail("the gateway exited: " + Files.readString(tmp.resolve("gateway.log")));
+            }
+            try {
+                if (client.send(status, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        fail("the gateway did not come up: " + Files.readString(tmp.resolve("gateway.log")));
+    }
+
+    /** {@code size} zero bytes, generated as read. */
+    private static final class ZeroStream extends InputStream {
+        private long left;
+
+        ZeroStream(long size) {
+            this.left = size;
+        }
+
+        @Override
+        public int read() {
+            if (left <= 0) {
+                return -1;
+            }
+            left--;
+            return 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = (int) Math.min(len, left);
+            Arrays.fill(b, off, off + n, (byte) 0);
+            left -= n;
+            return n;
+        }
+    }
+}
