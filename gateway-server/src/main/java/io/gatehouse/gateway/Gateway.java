@@ -280,6 +280,7 @@ public final class Gateway implements AutoCloseable {
         body.length().ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
         try (InputStream in = body.stream(); OutputStream out = res.outputStream()) {
             in.transferTo(out);
+            out.flush();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -36,7 +36,8 @@ import io.gatehouse.policy.spi.Section;
  * <p>As APIM: scopes nest global, product, API, operation; each scope's section replaces its parent's, which it
  * includes where it says {@code <base/>} (a section without {@code <base/>} does not inherit); a scope with no
  * document, or a document without that section, inherits it unchanged; the product scope applies only to requests in
- * that product's context; a backend section nobody declares is {@code <forward-request/>}. Every problem of every
+ * that product's context; above global sits an implicit scope whose backend is {@code <forward-request/>}, so a
+ * backend nobody declares, or a global backend of just {@code <base/>}, forwards. Every problem of every
  * document is collected before the snapshot is refused.
  */
 public final class SnapshotCompiler {
@@ -141,14 +142,15 @@ public final class SnapshotCompiler {
             chain.add(operation);
             Map<Section, Policy> sections = new EnumMap<>(Section.class);
             for (Section section : Section.values()) {
-                List<Policy> current = List.of();
-                boolean declared = false;
+                // The implicit scope above global: a backend section is <forward-request/>, the rest are empty.
+                List<Policy> current = section == Section.BACKEND && defaultForward != null
+                        ? List.of(defaultForward)
+                        : List.of();
                 for (Map<Section, List<Policy>> scope : chain) {
                     List<Policy> items = scope == null ? null : scope.get(section);
                     if (items == null) {
                         continue;
                     }
-                    declared = true;
                     List<Policy> expanded = new ArrayList<>();
                     for (Policy item : items) {
                         if (item == BASE) {
@@ -158,9 +160,6 @@ public final class SnapshotCompiler {
                         }
                     }
                     current = expanded;
-                }
-                if (section == Section.BACKEND && !declared && defaultForward != null) {
-                    current = List.of(defaultForward);
                 }
                 sections.put(section, current.size() == 1 ? current.getFirst() : new Sequence(current));
             }
