@@ -1,21 +1,17 @@
 package io.gatehouse.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
@@ -109,37 +104,19 @@ class LargeBodyStreamingTest {
             assertEquals(200, upload.statusCode(), upload.body());
             assertEquals(Long.toString(SIZE), upload.body(), "bytes the backend received");
 
-            // Read with a plain socket, as curl does. (The JDK HttpClient stalls near the end of very large
-            // responses from the gateway; that is an open problem, tracked in the issue, not hidden here.)
-            long received;
-            long declared = -1;
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                socket.setSoTimeout(60_000);
-                socket.getOutputStream().write("GET /big/source HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                                                       .getBytes(StandardCharsets.US_ASCII));
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                StringBuilder head = new StringBuilder();
-                while (!head.toString().endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        break;
-                    }
-                    head.append((char) b);
-                }
-                assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
-                for (String line : head.toString().split("\r\n")) {
-                    if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                        declared = Long.parseLong(line.substring(15).trim());
-                    }
-                }
-                assertEquals(SIZE, declared, "Content-Length passed through");
+            // The JDK client reads more slowly than a raw socket, so the gateway's writes meet back-pressure: this is
+            // what caught Helidon's NIO socket dropping the end of large responses.
+            HttpResponse<InputStream> download = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/big/source"))
+                            .timeout(Duration.ofMinutes(3)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, download.statusCode());
+            assertEquals(SIZE, download.headers().firstValueAsLong("Content-Length").orElse(-1));
+            long received = 0;
+            try (InputStream in = download.body()) {
                 byte[] buffer = new byte[64 * 1024];
-                received = 0;
-                while (received < SIZE) {
-                    int read = in.read(buffer, 0, (int) Math.min(buffer.length, SIZE - received));
-                    if (read < 0) {
-                        break;
-                    }
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
                     received += read;
                 }
             }

@@ -95,6 +95,9 @@ public final class Gateway implements AutoCloseable {
                 .port(port)
                 .featuresDiscoverServices(false)
                 .shutdownHook(false)
+                // Helidon 4.4.0's default NIO socket loses the tail of large responses to slow readers (seen here with
+                // 512 MiB and curl --limit-rate, and upstream in helidon-io/helidon#11635); the blocking socket does not.
+                .useNio(false)
                 .routing(this::routing)
                 .build()
                 .start();
