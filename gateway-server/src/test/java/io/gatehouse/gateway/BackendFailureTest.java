@@ -34,6 +34,15 @@ class BackendFailureTest {
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });
+        backend.createContext("/slow", exchange -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         backend.start();
     }
 
@@ -52,7 +61,10 @@ class BackendFailureTest {
         }
         new TestFolder(dir)
                 .api("down", "down", "http://127.0.0.1:" + closedPort, false, "GET /x")
-                .api("moved", "moved", "http://127.0.0.1:" + backend.getAddress().getPort(), false, "GET /redirect");
+                .api("moved", "moved", "http://127.0.0.1:" + backend.getAddress().getPort(), false, "GET /redirect")
+                .api("slow", "slow", "http://127.0.0.1:" + backend.getAddress().getPort(), false, "GET /slow")
+                .write("apis/slow/policy.xml", "<policies><inbound/><backend><forward-request timeout=\"1\"/></backend>"
+                        + "<outbound/><on-error/></policies>");
         gateway = new TestFolder(dir).gateway(settings).start("127.0.0.1", 0);
         return URI.create("http://127.0.0.1:" + gateway.port());
     }
@@ -72,6 +84,17 @@ class BackendFailureTest {
         HttpResponse<String> r = HttpCalls.get(start(Map.of("gateway.backend.failure-mode", "proxy")), "/down/x");
         assertEquals(502, r.statusCode());
         assertEquals("{ \"statusCode\": 502, \"message\": \"Bad Gateway\" }", r.body());
+    }
+
+    /** A backend slower than forward-request's timeout gives APIM's 500, or 504 in proxy mode. */
+    @Test
+    void backendTimeoutGives500Or504() throws IOException {
+        HttpResponse<String> apim = HttpCalls.get(start(Map.of()), "/slow/slow");
+        assertEquals(500, apim.statusCode(), apim.body());
+        gateway.close();
+        HttpResponse<String> proxy = HttpCalls.get(start(Map.of("gateway.backend.failure-mode", "proxy")), "/slow/slow");
+        assertEquals(504, proxy.statusCode(), proxy.body());
+        assertEquals("{ \"statusCode\": 504, \"message\": \"Gateway Timeout\" }", proxy.body());
     }
 
     /** A redirect from the backend is passed to the caller, not followed. */
