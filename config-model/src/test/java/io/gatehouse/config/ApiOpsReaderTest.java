@@ -32,7 +32,7 @@ class ApiOpsReaderTest {
     @Test
     void readsQuickstart() throws ConfigException {
         Snapshot s = ApiOpsReader.read(QUICKSTART);
-        assertEquals(List.of("echo", "time"), s.apis().stream().map(Api::id).toList());
+        assertEquals(List.of("echo", "status", "time"), s.apis().stream().map(Api::id).toList());
         Api echo = s.api("echo").orElseThrow();
         assertEquals("echo", echo.path());
         assertEquals("http://127.0.0.1:9090/echo", echo.serviceUrl().orElseThrow().toString());
