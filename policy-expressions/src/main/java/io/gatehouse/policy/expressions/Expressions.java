@@ -5,8 +5,12 @@ import io.gatehouse.policy.spi.PolicyConfigException;
 import io.gatehouse.policy.spi.Value;
 
 /**
- * Compiles attribute values and element text: {@code @(...)} and {@code @{...}} are APIM policy expressions, anything
- * else is a literal.
+ * Compiles attribute values and element text: {@code @(...)} (one expression) and <code>@{...}</code> (a block of
+ * statements ending in {@code return}) are APIM policy expressions, anything else is a literal.
+ *
+ * <p>An expression is lexed, parsed, type-checked and turned into a tree of small objects once, when the
+ * configuration snapshot loads; evaluating it walks that tree without reflection. Errors name the line and column
+ * within the expression, counted from its {@code @}.
  */
 public final class Expressions {
 
@@ -17,7 +21,7 @@ public final class Expressions {
      * Whether a text is a policy expression.
      *
      * @param text attribute value or element text
-     * @return true for {@code @(...)} and {@code @{...}}
+     * @return true for {@code @(...)} and <code>@{...}</code>
      */
     public static boolean isExpression(String text) {
         String t = text.strip();
@@ -30,17 +34,37 @@ public final class Expressions {
      * @param text     attribute value or element text
      * @param location where it is, for errors
      * @return the value
-     * @throws PolicyConfigException if the expression does not compile, with its position
+     * @throws PolicyConfigException if the expression does not compile; the message starts with
+     *                               {@code expression at line:column:}
      */
     public static Value compile(String text, Location location) throws PolicyConfigException {
         if (!isExpression(text)) {
             return new Literal(text);
         }
-        throw new PolicyConfigException("policy expressions (" + abbreviate(text.strip()) + ") are not supported by this"
-                + " build yet");
+        String expression = text.strip();
+        try {
+            Binder binder = new Binder();
+            Binder.Bound bound = expression.startsWith("@(")
+                    ? binder.expression(Parser.parseExpressionForm(expression, 1))
+                    : binder.block(Parser.parseBlockForm(expression, 1));
+            return new ExpressionValue(text, expression, bound.code(), binder.slotCount());
+        } catch (CompileError e) {
+            throw new ExpressionConfigException("expression at " + position(expression, e.offset()) + ": "
+                                                        + e.getMessage(), location);
+        }
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+    /** {@code line:column} of an offset, both 1-based. */
+    static String position(String text, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        int end = Math.min(offset, text.length());
+        for (int i = 0; i < end; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return line + ":" + (offset - lineStart + 1);
     }
 }
