@@ -40,7 +40,8 @@ class PolicyCatalogTest {
         backend = DemoBackend.start("127.0.0.1", 0);
         String echo = "http://127.0.0.1:" + backend.port() + "/echo";
         folder = new TestFolder(dir)
-                .api("shop", "shop", echo, false, "GET /limited", "GET /headers", "GET /answer", "GET /status")
+                .api("shop", "shop", echo, false, "GET /limited", "GET /headers", "GET /answer", "GET /status", "GET /expr",
+                     "GET /broken")
                 .write("apis/shop/operations/op0/policy.xml", rateLimit(2))
                 .write("apis/shop/operations/op1/policy.xml", """
                         <policies>
@@ -66,7 +67,24 @@ class PolicyCatalogTest {
                 .write("apis/shop/operations/op3/policy.xml", """
                         <policies><inbound/><backend><base/></backend>
                           <outbound><set-status code="202" reason="Accepted"/><set-body>replaced</set-body></outbound>
-                          <on-error/></policies>""");
+                          <on-error/></policies>""")
+                .write("apis/shop/operations/op4/policy.xml", """
+                        <policies><inbound><base/>
+                          <set-header name="X-Shout" exists-action="override">
+                            <value>@(context.Request.Headers.GetValueOrDefault("X-In", "none").ToUpper())</value>
+                          </set-header>
+                          <rate-limit-by-key calls="1" renewal-period="30" counter-key="@(context.Request.IpAddress)"/>
+                        </inbound><backend><base/></backend><outbound/><on-error/></policies>""")
+                .write("apis/shop/operations/op5/policy.xml", """
+                        <policies><inbound><base/>
+                          <set-header name="X-Fail" exists-action="override">
+                            <value>@(context.Request.Headers["X-Missing"])</value>
+                          </set-header>
+                        </inbound><backend><base/></backend><outbound/>
+                        <on-error><set-header name="X-Reason" exists-action="override">
+                          <value>@(context.LastError.Reason)</value>
+                        </set-header></on-error>
+                        </policies>""");
         Settings settings = Settings.load(Map.of(), Optional.empty(), Optional.empty(), Map.of());
         gateway = new Gateway(settings, GatewayServices.local()).start("127.0.0.1", 0);
         source = new LocalFolderSource(dir, Optional.empty(), GatewayMain.compiler(settings), gateway);
@@ -129,6 +147,24 @@ class PolicyCatalogTest {
         assertEquals(418, r.statusCode());
         assertEquals("short and stout", r.headers().firstValue("X-Why").orElse(""));
         assertEquals("{\"tea\": true}", r.body());
+    }
+
+    /** Expressions evaluate per request: a header computed from another, and a rate limit keyed by client address. */
+    @Test
+    void expressionsDriveHeadersAndKeyedLimits() throws IOException {
+        HttpResponse<String> r = HttpCalls.get(uri, "/shop/expr", "X-In", "quiet");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("QUIET", JSON.readTree(r.body()).path("headers").path("X-Shout").asText());
+        assertEquals(429, HttpCalls.get(uri, "/shop/expr").statusCode(), "one call per 30 s per client address");
+    }
+
+    /** An expression that fails at run time sends the exchange to on-error with APIM's reason, and a 500. */
+    @Test
+    void expressionFailureGoesToOnError() {
+        HttpResponse<String> r = HttpCalls.get(uri, "/shop/broken");
+        assertEquals(500, r.statusCode(), r.body());
+        assertEquals("ExpressionValueEvaluationFailure", r.headers().firstValue("X-Reason").orElse(""));
+        assertTrue(r.body().contains("\"activityId\""), r.body());
     }
 
     /** set-status and set-body in outbound replace the backend's answer. */
