@@ -18,12 +18,14 @@ public final class Pipeline {
     private final Policy backend;
     private final Policy outbound;
     private final Policy onError;
+    private final SecretRedactor redactor;
 
-    Pipeline(Policy inbound, Policy backend, Policy outbound, Policy onError) {
+    Pipeline(Policy inbound, Policy backend, Policy outbound, Policy onError, SecretRedactor redactor) {
         this.inbound = inbound;
         this.backend = backend;
         this.outbound = outbound;
         this.onError = onError;
+        this.redactor = redactor;
     }
 
     /**
@@ -54,7 +56,11 @@ public final class Pipeline {
                 LastError last = exchange.lastError().orElseThrow();
                 LOGGER.log(System.Logger.Level.WARNING, "request " + exchange.requestId() + " failed in "
                         + last.section() + " (" + last.scope() + " " + last.path() + "): " + e.reason() + ": "
-                        + e.getMessage(), e.getCause());
+                        + redactor.redact(e.getMessage()));
+                if (e.reason().equals("PolicyExecutionFailure")) {
+                    // A policy threw: its author needs the stack trace.
+                    LOGGER.log(System.Logger.Level.DEBUG, "policy failure", e.getCause());
+                }
             }
             runOnError(exchange);
         }
@@ -66,7 +72,7 @@ public final class Pipeline {
         } catch (PolicyException e) {
             // As APIM: a failure inside on-error ends the exchange with that failure's response.
             LOGGER.log(System.Logger.Level.WARNING, "request " + exchange.requestId() + ": on-error failed: "
-                    + e.reason() + ": " + e.getMessage());
+                    + e.reason() + ": " + redactor.redact(e.getMessage()));
             ApimErrors.applyTo(exchange, e);
         }
     }

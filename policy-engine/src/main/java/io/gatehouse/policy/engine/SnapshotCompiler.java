@@ -88,6 +88,7 @@ public final class SnapshotCompiler {
         private final Map<String, String> namedValues = new HashMap<>();
         private final Map<String, PolicyFragment> fragments = new HashMap<>();
         private final Map<String, URI> backends = new HashMap<>();
+        private final SecretRedactor redactor;
 
         private Run(Snapshot snapshot, Consumer<ConfigProblem> warnings) {
             this.snapshot = snapshot;
@@ -97,6 +98,8 @@ public final class SnapshotCompiler {
                 namedValues.putIfAbsent(v.id(), v.value());
             }
             snapshot.fragments().forEach(f -> fragments.put(f.id(), f));
+            redactor = new SecretRedactor(snapshot.namedValues().stream().filter(NamedValue::secret)
+                                                  .map(NamedValue::value).toList());
             for (Backend b : snapshot.backends()) {
                 backends.put(b.id(), b.url());
             }
@@ -164,7 +167,7 @@ public final class SnapshotCompiler {
                 sections.put(section, current.size() == 1 ? current.getFirst() : new Sequence(current));
             }
             return new Pipeline(sections.get(Section.INBOUND), sections.get(Section.BACKEND),
-                                sections.get(Section.OUTBOUND), sections.get(Section.ON_ERROR));
+                                sections.get(Section.OUTBOUND), sections.get(Section.ON_ERROR), redactor);
         }
 
         private Policy defaultForward() {
