@@ -88,7 +88,44 @@ public final class ApiOpsReader {
         return new ApiOpsReader(root, warnings).readAll();
     }
 
+    /**
+     * Reads a folder as far as it can: the snapshot of every artifact that read cleanly, and every problem. For
+     * {@code validate}, which goes on to compile the policies of that partial snapshot so that one run lists the
+     * problems of every file. Never serve a partial snapshot.
+     *
+     * @param root     the folder
+     * @param warnings receives artifacts that were skipped, with the reason
+     * @return the partial snapshot and the problems (empty if the folder is valid)
+     */
+    public static Partial readPartial(Path root, Consumer<ConfigProblem> warnings) {
+        if (!Files.isDirectory(root)) {
+            return new Partial(Snapshot.create(Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                                               List.of(), List.of()),
+                               List.of(ConfigProblem.of(root.toString(), "not a directory (expected an APIOps folder)")));
+        }
+        ApiOpsReader reader = new ApiOpsReader(root, warnings);
+        Snapshot snapshot = reader.build();
+        return new Partial(snapshot, List.copyOf(reader.problems));
+    }
+
+    /**
+     * What {@link #readPartial} found.
+     *
+     * @param snapshot the artifacts that read cleanly
+     * @param problems every problem
+     */
+    public record Partial(Snapshot snapshot, List<ConfigProblem> problems) {
+    }
+
     private Snapshot readAll() throws ConfigException {
+        Snapshot snapshot = build();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return snapshot;
+    }
+
+    private Snapshot build() {
         Optional<PolicyDocument> global = policy(root.resolve("policy.xml"));
         List<Api> apis = readApis();
         List<Product> products = readProducts(apis);
@@ -97,9 +134,6 @@ public final class ApiOpsReader {
         List<PolicyFragment> fragments = readFragments();
         List<Gateway> gateways = readGateways(apis);
         List<Subscription> subscriptions = readSubscriptions(apis, products);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
         return Snapshot.create(global, apis, products, subscriptions, namedValues, backends, fragments, gateways);
     }
 

@@ -17,8 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import io.gatehouse.config.ApiOpsReader;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
+import io.gatehouse.config.Snapshot;
 import io.gatehouse.policy.engine.CompilerOptions;
 import io.gatehouse.policy.engine.GatewayServices;
 import io.gatehouse.policy.engine.PolicyRegistry;
@@ -46,10 +48,20 @@ public final class GatewayMain {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
         }
-        int code = new CommandLine(new GatewayMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code = execute(args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * Runs a command and returns its exit code, without exiting.
+     *
+     * @param args arguments
+     * @return 0 on success, 1 for an invalid folder, 2 for bad usage or settings
+     */
+    static int execute(String... args) {
+        return new CommandLine(new GatewayMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     /** Options shared by run and validate. */
@@ -182,17 +194,27 @@ public final class GatewayMain {
             }
             List<ConfigProblem> warnings = new ArrayList<>();
             Optional<String> name = Optional.ofNullable(gatewayName).or(() -> settings.optional(SettingKey.GATEWAY_NAME));
+            // Read what can be read, then compile the policies of that, so one run lists the problems of every file.
+            ApiOpsReader.Partial partial = ApiOpsReader.readPartial(folder, warnings::add);
+            List<ConfigProblem> problems = new ArrayList<>(partial.problems());
+            Snapshot snapshot = partial.snapshot();
+            CompiledSnapshot compiled = null;
             try {
-                CompiledSnapshot snapshot = LocalFolderSource.load(folder, name, compiler(settings), warnings::add);
-                warnings.forEach(w -> System.out.println("warning: " + w));
-                System.out.println(folder + ": OK, " + snapshot.describe());
-                return 0;
+                if (name.isPresent()) {
+                    snapshot = snapshot.forGateway(name.get());
+                }
+                compiled = CompiledSnapshot.compile(snapshot, compiler(settings), warnings::add);
             } catch (ConfigException e) {
-                warnings.forEach(w -> System.out.println("warning: " + w));
-                e.problems().forEach(p -> System.out.println(p.toString()));
-                System.out.println(folder + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem" : " problems"));
-                return 1;
+                problems.addAll(e.problems());
             }
+            warnings.forEach(w -> System.out.println("warning: " + w));
+            if (problems.isEmpty() && compiled != null) {
+                System.out.println(folder + ": OK, " + compiled.describe());
+                return 0;
+            }
+            problems.forEach(p -> System.out.println(p.toString()));
+            System.out.println(folder + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems"));
+            return 1;
         }
     }
 }
