@@ -159,6 +159,13 @@ public final class Gateway implements AutoCloseable {
         String method = req.prologue().method().text();
         String rawPath = req.prologue().uriPath().rawPath();
         Optional<RouteTable.Match> match = snapshot.routes().match(method, rawPath);
+        // A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) matches the operation it asks about.
+        Optional<String> preflightMethod = method.equals("OPTIONS") && req.headers().contains(HeaderNames.ORIGIN)
+                ? req.headers().first(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)
+                : Optional.empty();
+        if (match.isEmpty() && preflightMethod.isPresent()) {
+            match = snapshot.routes().match(preflightMethod.get(), rawPath);
+        }
         if (match.isEmpty()) {
             sendError(res, 404, "Not Found", ApimErrors.body(404, ApimErrors.NOT_FOUND));
             return;
@@ -172,13 +179,15 @@ public final class Gateway implements AutoCloseable {
         Optional<String> key = headers.first(api.keyNames().header())
                 .or(() -> query.first(api.keyNames().query()));
         SubscriptionIndex.Access access = snapshot.subscriptions().authorize(api, key);
+        // Browsers send no key with a preflight: let the inbound section (where APIM's cors policy lives) answer it,
+        // without a backend call; if nothing in inbound answers, the preflight gets the usual 401.
+        boolean unauthenticatedPreflight = access == SubscriptionIndex.Access.Denied.MISSING_KEY && preflightMethod.isPresent();
+        if (unauthenticatedPreflight) {
+            access = new SubscriptionIndex.Access.Granted(Optional.empty(), Optional.empty());
+        }
         if (access instanceof SubscriptionIndex.Access.Denied denied) {
             if (denied == SubscriptionIndex.Access.Denied.MISSING_KEY) {
-                String host = req.requestedUri().host();
-                res.header(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE,
-                                               "AzureApiManagementKey realm=\"https://" + host + "/" + api.path()
-                                                       + "\",name=\"" + api.keyNames().header() + "\",type=\"header\""));
-                sendError(res, 401, "Access Denied", ApimErrors.body(401, ApimErrors.MISSING_KEY));
+                sendMissingKey(req, res, api);
             } else {
                 sendError(res, 401, "Access Denied", ApimErrors.body(401, ApimErrors.INVALID_KEY));
             }
@@ -220,9 +229,23 @@ public final class Gateway implements AutoCloseable {
                 .forwarder(forwarder)
                 .backendUrl(api.serviceUrl().orElse(null))
                 .build()) {
-            pipeline.execute(exchange);
+            if (unauthenticatedPreflight) {
+                if (!pipeline.executeInboundOnly(exchange)) {
+                    sendMissingKey(req, res, api);
+                    return;
+                }
+            } else {
+                pipeline.execute(exchange);
+            }
             write(exchange, method, res);
         }
+    }
+
+    private static void sendMissingKey(ServerRequest req, ServerResponse res, Api api) {
+        res.header(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE,
+                                       "AzureApiManagementKey realm=\"https://" + req.requestedUri().host() + "/" + api.path()
+                                               + "\",name=\"" + api.keyNames().header() + "\",type=\"header\""));
+        sendError(res, 401, "Access Denied", ApimErrors.body(401, ApimErrors.MISSING_KEY));
     }
 
     private static MessageHeaders requestHeaders(ServerRequest req) {

@@ -92,6 +92,7 @@ final class HttpForwarder implements BackendForwarder {
                 }
             }
         }
+        exchange.pinnedResponseHeaders().forEach((name, values) -> exchange.response().headers().set(name, values));
         boolean bodiless = method.equals("HEAD") || status == 204 || status == 304 || status < 200;
         OptionalLong length = response.headers().contentLength();
         if (bodiless) {

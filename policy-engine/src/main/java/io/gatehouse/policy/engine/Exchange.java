@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private final ExchangeVariables variables = new ExchangeVariables();
     private final List<AutoCloseable> resources = new ArrayList<>(2);
     private final long maxBufferedBody;
+    private final Map<String, List<String>> pinnedResponseHeaders = new LinkedHashMap<>();
     private URI backendUrl;
     private LastError lastError;
     private PolicyException annotated;
@@ -191,8 +193,20 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
             throw PolicyException.internal("BackendConnectionFailure", "API '" + api.id() + "' has no service URL and"
                     + " no set-backend-service policy chose a backend");
         }
+        if (!forwarded) {
+            // Response headers policies set before the first backend call (a cors policy's, for one) stay on the
+            // backend's response and win over the backend's own.
+            for (String name : response.headers.names()) {
+                pinnedResponseHeaders.put(name, response.headers.all(name));
+            }
+        }
         forwarded = true;
         forwarder.forward(this, backendRequestUri(), options);
+    }
+
+    /** @return response headers set before the first backend call, to put back on the backend's response */
+    public Map<String, List<String>> pinnedResponseHeaders() {
+        return Collections.unmodifiableMap(pinnedResponseHeaders);
     }
 
     /** @return whether a backend call was made */

@@ -66,6 +66,22 @@ public final class Pipeline {
         }
     }
 
+    /**
+     * Runs only the inbound section, for a request that may not reach the backend (a CORS preflight without a key):
+     * reports whether a policy answered it. A failure is answered with its error response.
+     *
+     * @param exchange the exchange
+     * @return true if the exchange's response is the answer; false if no policy answered
+     */
+    public boolean executeInboundOnly(Exchange exchange) {
+        try {
+            return inbound.apply(exchange) == Flow.RETURN;
+        } catch (PolicyException e) {
+            ApimErrors.applyTo(exchange, e);
+            return true;
+        }
+    }
+
     private void runOnError(Exchange exchange) {
         try {
             onError.apply(exchange);
