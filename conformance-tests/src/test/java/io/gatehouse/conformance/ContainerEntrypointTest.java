@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,14 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * passes it: names with dots, no shell in between.
  */
 class ContainerEntrypointTest {
-    private static final Path ROOT = Path.of(System.getProperty("gatehouse.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT = GatewayProcesses.ROOT;
     private static final Pattern COPY = Pattern.compile("^COPY --from=\\S+ /src/(\\S+) (/opt/gatehouse/\\S*)$");
     private static final Pattern ENTRYPOINT = Pattern.compile("^ENTRYPOINT (\\[.*])$");
 
     /** The entrypoint, run with dotted env.conf names, starts a gateway that honours them. */
     @Test
     void entrypointHonoursDottedEnvConfSettings(@TempDir Path tmp) throws Exception {
-        int port = freePort();
+        int port = GatewayProcesses.freePort();
         Path envConf = tmp.resolve("env.conf");
         Files.writeString(envConf, """
                 # as downloaded from the Azure portal, with a local folder instead of the configuration endpoint
@@ -57,7 +55,7 @@ class ContainerEntrypointTest {
         Process gateway = pb.start();
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            HttpResponse<String> status = awaitStatus(client, gateway, port, tmp.resolve("gateway.log"));
+            HttpResponse<String> status = GatewayProcesses.awaitStatus(client, gateway, port, tmp.resolve("gateway.log"));
             assertEquals(200, status.statusCode(), "status endpoint");
             assertEquals("", status.body());
 
@@ -121,35 +119,5 @@ class ContainerEntrypointTest {
             env.put(line.substring(0, eq).strip(), line.substring(eq + 1));
         }
         return env;
-    }
-
-    private static HttpResponse<String> awaitStatus(HttpClient client, Process gateway, int port, Path log)
-            throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status-0123456789abcdef"))
-                .timeout(Duration.ofSeconds(2))
-                .build();
-        while (Instant.now().isBefore(deadline)) {
-            if (!gateway.isAlive()) {
-                fail("the gateway exited with " + gateway.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return response;
-                }
-            } catch (IOException notYetListening) {
-                // keep polling until the deadline
-            }
-            Thread.sleep(100);
-        }
-        fail("the gateway did not become ready within 60 s:\n" + Files.readString(log));
-        return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

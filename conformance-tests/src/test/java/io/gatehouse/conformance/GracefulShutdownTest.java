@@ -2,11 +2,8 @@ package io.gatehouse.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** SIGTERM lets a request already in flight finish before the gateway process exits. */
 class GracefulShutdownTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("gatehouse.root", "..")).toAbsolutePath().normalize();
 
     @TempDir
     Path tmp;
@@ -63,19 +57,11 @@ class GracefulShutdownTest {
                   /:
                     get: {operationId: slow, responses: {'200': {description: ok}}}
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process gateway = new ProcessBuilder(List.of(java, "-Xmx128m", "-cp",
-                                                     ROOT.resolve("distribution/target/gatehouse/lib") + "/*",
-                                                     "io.gatehouse.gateway.GatewayMain", "run", "--config",
-                                                     folder.toString(), "--port", Integer.toString(port)))
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("gateway.log").toFile()).start();
+        int port = GatewayProcesses.freePort();
+        Process gateway = GatewayProcesses.start("128m", folder, port, tmp.resolve("gateway.log"));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         try {
-            awaitUp(client, port, gateway);
+            GatewayProcesses.awaitStatus(client, gateway, port, tmp.resolve("gateway.log"));
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -92,25 +78,5 @@ class GracefulShutdownTest {
             }
             backend.stop(0);
         }
-    }
-
-    private void awaitUp(HttpClient client, int port, Process gateway) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        HttpRequest status = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status-0123456789abcdef"))
-                .timeout(Duration.ofSeconds(2)).build();
-        while (Instant.now().isBefore(deadline)) {
-            if (!gateway.isAlive()) {
-                fail("the gateway exited: " + Files.readString(tmp.resolve("gateway.log")));
-            }
-            try {
-                if (client.send(status, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        fail("the gateway did not come up: " + Files.readString(tmp.resolve("gateway.log")));
     }
 }

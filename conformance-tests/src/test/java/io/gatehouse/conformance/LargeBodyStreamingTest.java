@@ -1,13 +1,10 @@
 package io.gatehouse.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,10 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
@@ -32,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeBodyStreamingTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("gatehouse.root", "..")).toAbsolutePath().normalize();
     private static final long SIZE = 512L * 1024 * 1024;
 
     @TempDir
@@ -81,20 +74,11 @@ class LargeBodyStreamingTest {
                   /source:
                     get: {operationId: source, responses: {'200': {description: ok}}}
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp",
-                                                       ROOT.resolve("distribution/target/gatehouse/lib") + "/*",
-                                                       "io.gatehouse.gateway.GatewayMain", "run", "--config",
-                                                       folder.toString(), "--port", Integer.toString(port)));
-        Process gateway = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("gateway.log").toFile()).start();
+        int port = GatewayProcesses.freePort();
+        Process gateway = GatewayProcesses.start("64m", folder, port, tmp.resolve("gateway.log"));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         try {
-            awaitUp(client, port, gateway);
+            GatewayProcesses.awaitStatus(client, gateway, port, tmp.resolve("gateway.log"));
             HttpResponse<String> upload = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/big/sink"))
                             .timeout(Duration.ofMinutes(3))
@@ -129,26 +113,6 @@ class LargeBodyStreamingTest {
             }
             backend.stop(0);
         }
-    }
-
-    private void awaitUp(HttpClient client, int port, Process gateway) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        HttpRequest status = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status-0123456789abcdef"))
-                .timeout(Duration.ofSeconds(2)).build();
-        while (Instant.now().isBefore(deadline)) {
-            if (!gateway.isAlive()) {
-                fail("the gateway exited: " + Files.readString(tmp.resolve("gateway.log")));
-            }
-            try {
-                if (client.send(status, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        fail("the gateway did not come up: " + Files.readString(tmp.resolve("gateway.log")));
     }
 
     /** {@code size} zero bytes, generated as read. */

@@ -218,6 +218,7 @@ public final class Gateway implements AutoCloseable {
                 .clientIp(clientIp)
                 .matchedParameters(route.parameters())
                 .headers(headers)
+                .query(query)
                 .body(body)
                 .maxBufferedBody(maxBufferedBody)
                 .api(apiInfo(api))

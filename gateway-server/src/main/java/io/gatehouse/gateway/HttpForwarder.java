@@ -62,8 +62,10 @@ final class HttpForwarder implements BackendForwarder {
                 .uri(target.toString())
                 .followRedirects(options.followRedirects())
                 .readTimeout(options.timeout());
+        // The caller's hop-by-hop headers were dropped on the way in; this catches any a policy added (Host, say).
+        Set<String> hopByHop = HopByHop.of(List.of());
         for (String name : exchange.request().headers().names()) {
-            if (!HopByHop.of(List.of()).contains(name.toLowerCase(Locale.ROOT))) {
+            if (!hopByHop.contains(name.toLowerCase(Locale.ROOT))) {
                 request.header(HeaderValues.create(HeaderNames.create(name), exchange.request().headers().all(name)));
             }
         }

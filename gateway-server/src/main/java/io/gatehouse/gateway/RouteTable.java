@@ -23,6 +23,9 @@ import io.gatehouse.config.Operation;
  */
 final class RouteTable {
 
+    /** {@code {name}} or, for a trailing wildcard, {@code {*name}}. */
+    private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("\\{(\\*?)([^{}]+)}");
+
     private final List<ApiRoutes> apis;
 
     private RouteTable(List<ApiRoutes> apis) {
@@ -134,7 +137,7 @@ final class RouteTable {
             for (String part : parts) {
                 regex.append('/');
                 boolean literal = true;
-                Matcher m = Pattern.compile("\\{(\\*?)([^{}]+)}").matcher(part);
+                Matcher m = TEMPLATE_PARAMETER.matcher(part);
                 int last = 0;
                 while (m.find()) {
                     literal = false;

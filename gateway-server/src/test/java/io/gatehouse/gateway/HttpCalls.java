@@ -36,8 +36,4 @@ final class HttpCalls {
             throw new IllegalStateException(e);
         }
     }
-
-    static URI uri(String base, String pathAndQuery) {
-        return URI.create(base + pathAndQuery);
-    }
 }

@@ -6,18 +6,22 @@ import io.gatehouse.policy.spi.PolicyProvider;
 import io.gatehouse.policy.spi.Section;
 import io.gatehouse.policy.spi.SpiVersion;
 
-/** What every built-in provider has in common: one element name, a set of sections, this SPI version. */
+/** What every built-in provider has in common: its element names, a set of sections, this SPI version. */
 abstract class BuiltinProvider implements PolicyProvider {
 
     static final Set<Section> ALL = Set.of(Section.INBOUND, Section.BACKEND, Section.OUTBOUND, Section.ON_ERROR);
     static final Set<Section> INBOUND = Set.of(Section.INBOUND);
     static final Set<Section> REQUEST = Set.of(Section.INBOUND, Section.BACKEND);
 
-    private final String elementName;
+    private final Set<String> elementNames;
     private final Set<Section> sections;
 
     BuiltinProvider(String elementName, Set<Section> sections) {
-        this.elementName = elementName;
+        this(Set.of(elementName), sections);
+    }
+
+    BuiltinProvider(Set<String> elementNames, Set<Section> sections) {
+        this.elementNames = elementNames;
         this.sections = sections;
     }
 
@@ -28,7 +32,7 @@ abstract class BuiltinProvider implements PolicyProvider {
 
     @Override
     public final Set<String> elementNames() {
-        return Set.of(elementName);
+        return elementNames;
     }
 
     @Override

@@ -135,11 +135,7 @@ public final class CorsProvider extends BuiltinProvider {
         }
 
         private static Flow emptyOk(PolicyContext context) {
-            for (String name : Set.copyOf(context.response().headers().names())) {
-                context.response().headers().remove(name);
-            }
-            context.response().setStatus(200, "OK");
-            context.response().body().set("");
+            Responses.startNew(context.response(), 200, "OK");
             return Flow.RETURN;
         }
 

@@ -36,17 +36,13 @@ public final class MockResponseProvider extends BuiltinProvider {
         @Override
         public Flow apply(PolicyContext context) throws PolicyException {
             var response = context.response();
-            for (String name : Set.copyOf(response.headers().names())) {
-                response.headers().remove(name);
-            }
-            response.setStatus(status, "");
+            Responses.startNew(response, status, "");
             Optional<OperationInfo.ResponseExample> example = context.operation().example(status, contentType);
             if (example.isPresent() && !example.get().contentType().isEmpty()) {
                 response.headers().set("Content-Type", example.get().contentType());
                 response.body().set(example.get().body());
             } else {
                 contentType.ifPresent(t -> response.headers().set("Content-Type", t));
-                response.body().set("");
             }
             return Flow.RETURN;
         }

@@ -25,20 +25,14 @@ import io.gatehouse.policy.spi.Value;
  */
 public final class QuotaProvider extends BuiltinProvider {
 
-    private final boolean byKey;
-
-    /** Creates the {@code quota} provider (ServiceLoader). */
+    /** Creates the provider of {@code quota} and {@code quota-by-key} (ServiceLoader). */
     public QuotaProvider() {
-        this(false);
-    }
-
-    QuotaProvider(boolean byKey) {
-        super(byKey ? "quota-by-key" : "quota", INBOUND);
-        this.byKey = byKey;
+        super(Set.of("quota", "quota-by-key"), INBOUND);
     }
 
     @Override
     public Policy compile(PolicyElement element, CompileContext context) throws PolicyConfigException {
+        boolean byKey = element.name().equals("quota-by-key");
         Set<String> allowed = new HashSet<>(Set.of("calls", "bandwidth", "renewal-period"));
         if (byKey) {
             allowed.addAll(Set.of("counter-key", "increment-condition", "increment-count", "first-period-start"));

@@ -26,20 +26,14 @@ import io.gatehouse.policy.spi.Value;
  */
 public final class RateLimitProvider extends BuiltinProvider {
 
-    private final boolean byKey;
-
-    /** Creates the {@code rate-limit} provider (ServiceLoader). */
+    /** Creates the provider of {@code rate-limit} and {@code rate-limit-by-key} (ServiceLoader). */
     public RateLimitProvider() {
-        this(false);
-    }
-
-    RateLimitProvider(boolean byKey) {
-        super(byKey ? "rate-limit-by-key" : "rate-limit", INBOUND);
-        this.byKey = byKey;
+        super(Set.of("rate-limit", "rate-limit-by-key"), INBOUND);
     }
 
     @Override
     public Policy compile(PolicyElement element, CompileContext context) throws PolicyConfigException {
+        boolean byKey = element.name().equals("rate-limit-by-key");
         Set<String> allowed = new HashSet<>(Set.of("calls", "renewal-period", "remaining-calls-header-name",
                                                              "total-calls-header-name", "retry-after-header-name",
                                                              "remaining-calls-variable-name", "retry-after-variable-name"));

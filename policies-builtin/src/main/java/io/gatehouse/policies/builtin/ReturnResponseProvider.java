@@ -63,11 +63,8 @@ public final class ReturnResponseProvider extends BuiltinProvider {
         @Override
         public Flow apply(PolicyContext context) throws PolicyException {
             var response = context.response();
-            for (String name : Set.copyOf(response.headers().names())) {
-                response.headers().remove(name);
-            }
             int status = code == null ? 200 : (int) code.evaluateLong(context);
-            response.setStatus(status, reason == null ? "" : reason.evaluateString(context));
+            Responses.startNew(response, status, reason == null ? "" : reason.evaluateString(context));
             for (Header h : headers) {
                 String name = h.name().evaluateString(context);
                 response.headers().remove(name);
@@ -75,7 +72,9 @@ public final class ReturnResponseProvider extends BuiltinProvider {
                     response.headers().add(name, v.evaluateString(context));
                 }
             }
-            response.body().set(body == null ? "" : body.evaluateString(context));
+            if (body != null) {
+                response.body().set(body.evaluateString(context));
+            }
             return Flow.RETURN;
         }
 

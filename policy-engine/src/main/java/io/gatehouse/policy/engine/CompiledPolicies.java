@@ -30,11 +30,6 @@ public final class CompiledPolicies {
         return p;
     }
 
-    /** @return how many pipelines were built */
-    public int size() {
-        return pipelines.size();
-    }
-
     static String key(String apiId, String operationId, String productId) {
         return apiId + '\n' + operationId + '\n' + productId;
     }

@@ -117,11 +117,6 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         return maxBufferedBody;
     }
 
-    /** @return the request's query parameters with their raw form */
-    public QueryValues requestQuery() {
-        return request.query;
-    }
-
     @Override
     public Variables variables() {
         return variables;
@@ -207,11 +202,6 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     /** @return response headers set before the first backend call, to put back on the backend's response */
     public Map<String, List<String>> pinnedResponseHeaders() {
         return Collections.unmodifiableMap(pinnedResponseHeaders);
-    }
-
-    /** @return whether a backend call was made */
-    public boolean forwarded() {
-        return forwarded;
     }
 
     /**
@@ -300,6 +290,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         private String clientIp = "";
         private Map<String, String> matchedParameters = Map.of();
         private MessageHeaders headers = new MessageHeaders();
+        private QueryValues query;
         private MessageBody body;
         private long maxBufferedBody = 16 * 1024 * 1024;
         private ApiInfo api;
@@ -385,6 +376,16 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
          */
         public Builder headers(MessageHeaders headers) {
             this.headers = headers;
+            return this;
+        }
+
+        /**
+         * @param query the request's query parameters, already parsed (taken over, not copied); by default the raw
+         *              query given to {@link #url} is parsed
+         * @return this
+         */
+        public Builder query(QueryValues query) {
+            this.query = query;
             return this;
         }
 
@@ -505,7 +506,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
             this.original = original;
             this.method = b.method;
             this.headers = b.headers;
-            this.query = new QueryValues(b.rawQuery);
+            this.query = b.query != null ? b.query : new QueryValues(b.rawQuery);
             this.body = b.body;
             this.clientIp = b.clientIp;
             this.matchedParameters = new LinkedHashMap<>(b.matchedParameters);
