@@ -1,11 +1,16 @@
 package io.gatehouse.config;
 
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * One immutable configuration snapshot. Its {@link #revision()} is derived from its content, so two snapshots with
@@ -30,6 +35,9 @@ public record Snapshot(String revision,
                        List<Backend> backends,
                        List<PolicyFragment> fragments,
                        List<Gateway> gateways) {
+
+    /** A named value reference in policy text, as the policy engine substitutes it. */
+    private static final Pattern NAMED_VALUE = Pattern.compile("\\{\\{([^{}]+)}}");
 
     /**
      * Creates a snapshot; prefer {@link #create}, which computes the revision.
@@ -84,29 +92,75 @@ public record Snapshot(String revision,
 
     /**
      * The part of this snapshot one gateway serves: only the APIs assigned to it under {@code gateways/<name>/apis/},
-     * as APIM serves on a self-hosted gateway only the APIs associated with it.
+     * as APIM serves on a self-hosted gateway only the APIs associated with it. See {@link #servedTo} for what else
+     * is cut.
      *
      * @param gatewayName the gateway's name, as its folder under {@code gateways/}
      * @return the filtered snapshot, with its own revision
-     * @throws ConfigException if no gateway of that name is defined
+     * @throws ConfigException if no gateway of that name is defined (a local folder names its gateway on purpose)
      */
     public Snapshot forGateway(String gatewayName) throws ConfigException {
-        Gateway gateway = gateways.stream()
-                .filter(g -> g.id().equals(gatewayName))
-                .findFirst()
+        Gateway gateway = gateway(gatewayName)
                 .orElseThrow(() -> new ConfigException(ConfigProblem.of(
                         "gateways/" + gatewayName,
                         "gateway '" + gatewayName + "' is configured (gateway.name) but not defined; defined gateways: "
                                 + gateways.stream().map(Gateway::id).toList())));
-        Set<String> assigned = Set.copyOf(gateway.apiIds());
+        return cut(Set.copyOf(gateway.apiIds()), List.of(gateway));
+    }
+
+    /**
+     * What the management plane sends one gateway: the APIs assigned to it under {@code gateways/<id>/apis/}, or
+     * every API when the folder does not define that gateway; the products that contain a served API (listing only
+     * those); the subscriptions that can open one of them; the named values their policies use; and the global
+     * policy, fragments and backends. Keys and secrets a gateway cannot use are never sent to it.
+     *
+     * @param gatewayId the gateway id
+     * @return the gateway's snapshot, with its own revision
+     */
+    public Snapshot servedTo(String gatewayId) {
+        return gateway(gatewayId)
+                .map(g -> cut(Set.copyOf(g.apiIds()), List.of(g)))
+                .orElseGet(() -> cut(apis.stream().map(Api::id).collect(Collectors.toSet()), List.of()));
+    }
+
+    private Optional<Gateway> gateway(String id) {
+        return gateways.stream().filter(g -> g.id().equals(id)).findFirst();
+    }
+
+    private Snapshot cut(Set<String> assigned, List<Gateway> keptGateways) {
         List<Api> served = apis.stream().filter(a -> assigned.contains(a.id())).toList();
-        List<Product> trimmed = products.stream()
+        List<Product> kept = products.stream()
+                .filter(p -> p.apiIds().stream().anyMatch(assigned::contains))
                 .map(p -> new Product(p.id(), p.displayName(), p.state(), p.subscriptionRequired(),
                                       p.apiIds().stream().filter(assigned::contains).toList(), p.policy()))
                 .toList();
-        return create(globalPolicy, served, trimmed, subscriptions, namedValues, backends, fragments, List.of(gateway));
+        Set<String> keptProducts = kept.stream().map(Product::id).collect(Collectors.toSet());
+        List<Subscription> usable = subscriptions.stream()
+                .filter(s -> s.scope().equals("/apis")
+                        || s.scope().startsWith("/apis/") && assigned.contains(s.scope().substring("/apis/".length()))
+                        || s.scope().startsWith("/products/")
+                                && keptProducts.contains(s.scope().substring("/products/".length())))
+                .toList();
+        // A named value is used where a served policy (or any fragment, which any of them may include) names it.
+        Set<String> used = new HashSet<>();
+        Consumer<Optional<PolicyDocument>> scan = document -> document.ifPresent(d -> {
+            Matcher m = NAMED_VALUE.matcher(d.xml());
+            while (m.find()) {
+                used.add(m.group(1).trim());
+            }
+        });
+        scan.accept(globalPolicy);
+        kept.forEach(p -> scan.accept(p.policy()));
+        for (Api api : served) {
+            scan.accept(api.policy());
+            api.operations().forEach(o -> scan.accept(o.policy()));
+        }
+        fragments.forEach(f -> scan.accept(Optional.of(f.document())));
+        List<NamedValue> usedValues = namedValues.stream()
+                .filter(v -> used.contains(v.displayName()) || used.contains(v.id()))
+                .toList();
+        return create(globalPolicy, served, kept, usable, usedValues, backends, fragments, keptGateways);
     }
-
     /**
      * Looks up an API by id.
      *

@@ -126,11 +126,33 @@ class ApiOpsReaderTest {
         Snapshot all = ApiOpsReader.read(dir);
         Snapshot edge = all.forGateway("edge");
         assertEquals(List.of("echo"), edge.apis().stream().map(Api::id).toList());
-        assertEquals(List.of(), edge.products().stream().filter(p -> p.id().equals("starter")).findFirst()
-                .orElseThrow().apiIds());
+        assertEquals(List.of(), edge.products().stream().filter(p -> p.id().equals("starter")).toList(),
+                     "a product with no API on this gateway is not sent");
+        assertTrue(edge.subscriptions().stream().noneMatch(s -> s.scope().equals("/products/starter")),
+                   "nor are the subscriptions that could only open it");
         assertNotEquals(all.revision(), edge.revision());
         ConfigException e = assertThrows(ConfigException.class, () -> all.forGateway("nope"));
         assertTrue(e.getMessage().contains("gateway 'nope'"), e.getMessage());
+    }
+
+    /**
+     * The management plane sends a gateway the folder does not define every API; a defined gateway gets its own,
+     * and only the named values its policies use.
+     */
+    @Test
+    void servedToCutsApisSubscriptionsAndNamedValues() throws Exception {
+        copy(QUICKSTART, dir);
+        write("gateways/edge/gatewayInformation.json", "{\"properties\": {\"description\": \"edge\"}}");
+        write("gateways/edge/apis/time/gatewayApiInformation.json", "{}");
+        Snapshot all = ApiOpsReader.read(dir);
+        assertEquals(all.apis(), all.servedTo("elsewhere").apis());
+        assertEquals(List.of(), all.servedTo("elsewhere").gateways());
+        Snapshot edge = all.servedTo("edge");
+        assertEquals(List.of("time"), edge.apis().stream().map(Api::id).toList());
+        assertTrue(all.namedValues().stream().anyMatch(v -> v.displayName().equals("environment-name")));
+        assertTrue(edge.namedValues().stream().noneMatch(v -> v.displayName().equals("environment-name")),
+                   "the echo API's named value is not sent to a gateway without echo");
+        assertEquals(edge, all.servedTo("edge"), "the cut is deterministic");
     }
 
     /** Subscription scopes are accepted in short form and as ARM resource ids. */
