@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -65,6 +66,7 @@ public final class Gateway implements AutoCloseable {
     private final long maxBufferedBody;
     private final boolean trustForwardedProto;
     private WebServer server;
+    private volatile Supplier<byte[]> statusDetail;
 
     /**
      * Creates a gateway; {@link #start(String, int)} opens its port.
@@ -127,6 +129,16 @@ public final class Gateway implements AutoCloseable {
         active.set(snapshot);
     }
 
+    /**
+     * Gives the internal status endpoint a JSON body that says why the gateway is or is not ready (the federation
+     * client's sync status).
+     *
+     * @param detail produces the body
+     */
+    void statusDetail(Supplier<byte[]> detail) {
+        this.statusDetail = detail;
+    }
+
     /** @return the snapshot being served, if any */
     Optional<CompiledSnapshot> activeSnapshot() {
         return Optional.ofNullable(active.get());
@@ -135,7 +147,15 @@ public final class Gateway implements AutoCloseable {
     private void handle(ServerRequest req, ServerResponse res) throws IOException {
         String rawPath = req.prologue().uriPath().rawPath();
         if (rawPath.equals(STATUS_PATH) || rawPath.equals(INTERNAL_STATUS_PATH)) {
-            res.status(active.get() != null && !draining.get() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503).send();
+            res.status(active.get() != null && !draining.get() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+            if (rawPath.equals(INTERNAL_STATUS_PATH) && statusDetail != null) {
+                // The internal endpoint says why it is (not) ready; the public one stays empty, as APIM's.
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.header(HeaderNames.CACHE_CONTROL, "no-store");
+                res.send(statusDetail.get());
+            } else {
+                res.send();
+            }
             return;
         }
         CompiledSnapshot snapshot = active.get();

@@ -1,8 +1,8 @@
 package io.gatehouse.gateway;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +21,11 @@ import io.gatehouse.config.ApiOpsReader;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
 import io.gatehouse.config.Snapshot;
+import io.gatehouse.config.SnapshotSink;
+import io.gatehouse.federation.BackupKey;
+import io.gatehouse.federation.FederationClient;
+import io.gatehouse.federation.FederationSettings;
+import io.gatehouse.federation.GatewayToken;
 import io.gatehouse.policy.engine.CompilerOptions;
 import io.gatehouse.policy.engine.GatewayServices;
 import io.gatehouse.policy.engine.PolicyRegistry;
@@ -116,16 +121,13 @@ public final class GatewayMain {
                 return 2;
             }
             if (settings.optional(SettingKey.CONFIG_SERVICE_ENDPOINT).isPresent()) {
-                System.err.println("gatehouse: config.service.endpoint (from "
-                        + settings.source(SettingKey.CONFIG_SERVICE_ENDPOINT)
-                        + ") is set, but this build cannot federate with a management plane yet;"
-                        + " serve an APIOps folder with config.local.path instead");
-                return 2;
+                return federated(settings, log);
             }
             Optional<String> folder = settings.optional(SettingKey.CONFIG_LOCAL_PATH);
             if (folder.isEmpty()) {
                 System.err.println("gatehouse: nothing to serve: set config.local.path (or --config DIR) to an APIOps"
-                        + " folder, for example examples/quickstart");
+                        + " folder, for example examples/quickstart, or config.service.endpoint and config.service.auth"
+                        + " to a management plane");
                 return 2;
             }
             Path dir = Path.of(folder.get());
@@ -149,6 +151,57 @@ public final class GatewayMain {
             if (settings.bool(SettingKey.CONFIG_LOCAL_WATCH)) {
                 source.watch();
             }
+            return serveUntilStopped(settings, gateway, source, log);
+        }
+
+        /** Federated: the management plane's snapshots, after the backup (or the local folder) at start. */
+        private Integer federated(Settings settings, System.Logger log) throws InterruptedException {
+            FederationSettings federation;
+            try {
+                federation = federationSettings(settings);
+            } catch (SettingsException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
+            Optional<String> name = settings.optional(SettingKey.GATEWAY_NAME);
+            if (name.isPresent() && !name.get().equals(federation.gatewayId())) {
+                System.err.println("gatehouse: gateway.name (from " + settings.source(SettingKey.GATEWAY_NAME) + ") is '"
+                        + name.get() + "' but config.service.auth is a token for gateway '" + federation.gatewayId()
+                        + "'; leave gateway.name unset or make them agree");
+                return 2;
+            }
+            Settings named = settings.with(SettingKey.GATEWAY_NAME, federation.gatewayId());
+            SnapshotCompiler compiler = compiler(named);
+            Gateway gateway = new Gateway(named, GatewayServices.local());
+            SnapshotSink sink = snapshot -> gateway.activate(CompiledSnapshot.compile(snapshot, compiler, GatewayMain::warn));
+            FederationClient client = new FederationClient(federation, sink, Clock.systemUTC());
+            gateway.statusDetail(() -> client.status().toJson());
+            boolean fromBackup = client.loadBackup();
+            Optional<String> folder = settings.optional(SettingKey.CONFIG_LOCAL_PATH);
+            if (!fromBackup && folder.isPresent()) {
+                // Start order, as Kong documents it: a valid backup, else the local folder, else nothing (not ready).
+                try {
+                    CompiledSnapshot local = LocalFolderSource.load(Path.of(folder.get()), Optional.empty(), compiler,
+                                                                    GatewayMain::warn);
+                    gateway.activate(local);
+                    client.servingFallback(local.snapshot().revision());
+                    log.log(System.Logger.Level.INFO, "serving the local folder " + folder.get()
+                            + " until the management plane answers");
+                } catch (ConfigException e) {
+                    log.log(System.Logger.Level.ERROR, "the fallback folder " + folder.get() + " (config.local.path)"
+                            + " cannot be served:\n  " + e.getMessage().replace("\n", "\n  "));
+                }
+            }
+            client.start();
+            gateway.start(named.string(SettingKey.NET_SERVER_HTTP_HOST), named.integer(SettingKey.NET_SERVER_HTTP_PORT));
+            log.log(System.Logger.Level.INFO, "gateway '" + federation.gatewayId() + "' (node " + client.nodeId()
+                    + ") syncing with " + federation.endpoint() + (federation.watch() ? " (watching)" : "")
+                    + "; backup at " + client.backupFile());
+            return serveUntilStopped(named, gateway, client, log);
+        }
+
+        private static Integer serveUntilStopped(Settings settings, Gateway gateway, AutoCloseable source,
+                                                 System.Logger log) throws InterruptedException {
             CountDownLatch stopped = new CountDownLatch(1);
             Duration drain = Duration.ofSeconds(settings.integer(SettingKey.GATEWAY_DRAIN_TIMEOUT));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -156,8 +209,8 @@ public final class GatewayMain {
                 System.err.println("gatehouse: stopping; requests in flight get up to " + drain.toSeconds() + " s");
                 try {
                     source.close();
-                } catch (IOException e) {
-                    System.err.println("gatehouse: closing the folder watch: " + e);
+                } catch (Exception e) {
+                    System.err.println("gatehouse: closing the configuration source: " + e);
                 }
                 gateway.drainAndStop(drain);
                 System.err.println("gatehouse: stopped");
@@ -168,6 +221,53 @@ public final class GatewayMain {
             stopped.await();
             return 0;
         }
+    }
+
+    private static void warn(ConfigProblem problem) {
+        System.getLogger(GatewayMain.class.getName()).log(System.Logger.Level.WARNING, problem.toString());
+    }
+
+    /**
+     * Reads the federation settings, checking the token and the backup key without ever echoing them.
+     *
+     * @param settings the settings
+     * @return the federation settings
+     * @throws SettingsException naming the setting that is wrong
+     */
+    static FederationSettings federationSettings(Settings settings) throws SettingsException {
+        Optional<String> auth = settings.optional(SettingKey.CONFIG_SERVICE_AUTH);
+        if (auth.isEmpty()) {
+            throw new SettingsException("config.service.endpoint is set (from "
+                    + settings.source(SettingKey.CONFIG_SERVICE_ENDPOINT) + ") but config.service.auth is not: set it"
+                    + " to the gateway token (./gatehouse token --gateway ID)");
+        }
+        GatewayToken token;
+        try {
+            token = GatewayToken.parse(auth.get());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("config.service.auth (from " + settings.source(SettingKey.CONFIG_SERVICE_AUTH)
+                    + ") is not a gateway token 'GatewayKey <id>&<yyyyMMddHHmm>&<signature>': " + e.getMessage());
+        }
+        Optional<BackupKey> backupKey;
+        try {
+            backupKey = settings.optional(SettingKey.CONFIG_BACKUP_KEY)
+                    .map(k -> BackupKey.fromSetting(k, "config.backup.key (from "
+                            + settings.source(SettingKey.CONFIG_BACKUP_KEY) + ")"));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(e.getMessage());
+        }
+        String version = Optional.ofNullable(GatewayMain.class.getPackage().getImplementationVersion()).orElse("dev");
+        return new FederationSettings(SettingKey.endpoint(settings.string(SettingKey.CONFIG_SERVICE_ENDPOINT)),
+                                      token,
+                                      settings.bool(SettingKey.CONFIG_SERVICE_ENDPOINT_DISABLE_CERTIFICATE_VALIDATION),
+                                      settings.bool(SettingKey.CONFIG_SERVICE_WATCH),
+                                      settings.duration(SettingKey.CONFIG_SERVICE_POLL_INTERVAL),
+                                      settings.duration(SettingKey.CONFIG_SERVICE_WATCH_TIMEOUT),
+                                      settings.duration(SettingKey.CONFIG_SERVICE_HEARTBEAT_INTERVAL),
+                                      settings.duration(SettingKey.CONFIG_SERVICE_INTEGRATION_TIMEOUT),
+                                      Path.of(settings.string(SettingKey.CONFIG_BACKUP_PATH)),
+                                      backupKey,
+                                      version);
     }
 
     /** {@code validate DIR}: every problem of a folder, without serving it. */

@@ -1,10 +1,13 @@
 package io.gatehouse.gateway;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting the gateway reads, with its default and how its value is checked. {@code docs/settings.md} documents
@@ -19,6 +22,23 @@ public enum SettingKey {
     CONFIG_SERVICE_ENDPOINT("config.service.endpoint", "", SettingKey::url),
     /** Gateway token for the management plane. */
     CONFIG_SERVICE_AUTH("config.service.auth", "", SettingKey::anything),
+    /** Skip TLS validation of the management plane (testing only); APIM's name. */
+    CONFIG_SERVICE_ENDPOINT_DISABLE_CERTIFICATE_VALIDATION("config.service.endpoint.disableCertificateValidation", "false",
+                                                           SettingKey::bool),
+    /** Time between configuration checks when not watching. */
+    CONFIG_SERVICE_POLL_INTERVAL("config.service.poll-interval", "10s", v -> duration(v, 1, 3600)),
+    /** Hold each check open until the configuration changes. */
+    CONFIG_SERVICE_WATCH("config.service.watch", "true", SettingKey::bool),
+    /** How long the management plane may hold one watch request. */
+    CONFIG_SERVICE_WATCH_TIMEOUT("config.service.watch-timeout", "30s", v -> duration(v, 1, 60)),
+    /** Time between heartbeats. */
+    CONFIG_SERVICE_HEARTBEAT_INTERVAL("config.service.heartbeat-interval", "60s", v -> duration(v, 1, 3600)),
+    /** Timeout of one call to the management plane, beyond the watch hold time; APIM's name and default. */
+    CONFIG_SERVICE_INTEGRATION_TIMEOUT("config.service.integration.timeout", "00:01:40", v -> duration(v, 1, 3600)),
+    /** Directory of the encrypted configuration backup; APIM's mount point. */
+    CONFIG_BACKUP_PATH("config.backup.path", "/apim/config", SettingKey::anything),
+    /** Backup key, base64 of 32 bytes; derived from the gateway token when unset. */
+    CONFIG_BACKUP_KEY("config.backup.key", "", SettingKey::anything),
     /** The gateway resource this gateway is; with gateways/ assignments, only its APIs are served. */
     GATEWAY_NAME("gateway.name", "", SettingKey::name),
     /** Region reported as context.Deployment.Region. */
@@ -39,6 +59,9 @@ public enum SettingKey {
     POLICY_UNKNOWN_ELEMENTS("policy.unknown-elements", "refuse", v -> oneOf(v, Set.of("refuse", "skip"))),
     /** The largest body a policy may read into memory. */
     POLICY_MAX_BUFFERED_BODY_BYTES("policy.max-buffered-body-bytes", "16777216", v -> integer(v, 0, Integer.MAX_VALUE));
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    private static final Pattern TIME_SPAN = Pattern.compile("(\\d+):(\\d{2}):(\\d{2})");
 
     private final String key;
     private final String defaultValue;
@@ -120,12 +143,63 @@ public enum SettingKey {
                 : Optional.of("must be one of " + allowed.stream().sorted().toList() + ", was '" + value + "'");
     }
 
+    /**
+     * Parses a duration as settings write it: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, plain seconds, or
+     * APIM's {@code hh:mm:ss}.
+     *
+     * @param value the text
+     * @return the duration
+     * @throws IllegalArgumentException if it is none of those
+     */
+    static Duration parseDuration(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(v);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+        m = TIME_SPAN.matcher(v);
+        if (m.matches()) {
+            return Duration.ofHours(Long.parseLong(m.group(1))).plusMinutes(Long.parseLong(m.group(2)))
+                    .plusSeconds(Long.parseLong(m.group(3)));
+        }
+        throw new IllegalArgumentException("must be a duration such as 10s, 500ms, 2m or hh:mm:ss, was '" + value + "'");
+    }
+
+    private static Optional<String> duration(String value, long minSeconds, long maxSeconds) {
+        try {
+            Duration d = parseDuration(value);
+            return d.compareTo(Duration.ofSeconds(minSeconds)) >= 0 && d.compareTo(Duration.ofSeconds(maxSeconds)) <= 0
+                    ? Optional.empty()
+                    : Optional.of("must be between " + minSeconds + "s and " + maxSeconds + "s, was '" + value + "'");
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The management plane's URL as given, with {@code https://} added when it has no scheme (APIM accepts a bare
+     * host name there).
+     *
+     * @param value the setting's value
+     * @return the URL
+     */
+    static URI endpoint(String value) {
+        String v = value.trim();
+        return URI.create(v.contains("://") ? v : "https://" + v);
+    }
+
     private static Optional<String> url(String value) {
         if (value.isBlank()) {
             return Optional.empty();
         }
         try {
-            URI uri = URI.create(value.trim());
+            URI uri = endpoint(value);
             String scheme = uri.getScheme();
             return ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null ? Optional.empty()
                     : Optional.of("must be an absolute http or https URL, was '" + value + "'");

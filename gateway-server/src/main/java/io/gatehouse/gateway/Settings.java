@@ -3,6 +3,7 @@ package io.gatehouse.gateway;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,6 +135,29 @@ public final class Settings {
      */
     public long longValue(SettingKey key) {
         return Long.parseLong(string(key).trim());
+    }
+
+    /**
+     * A copy with one more value, for a setting derived from others (the gateway name from its token).
+     *
+     * @param key   the key
+     * @param value the value
+     * @return the copy
+     */
+    public Settings with(SettingKey key, String value) {
+        Map<String, String> newValues = new LinkedHashMap<>(values);
+        Map<String, String> newSources = new LinkedHashMap<>(sources);
+        newValues.put(key.key(), value);
+        newSources.putIfAbsent(key.key(), "derived");
+        return new Settings(newValues, newSources);
+    }
+
+    /**
+     * @param key a duration key
+     * @return its value
+     */
+    public Duration duration(SettingKey key) {
+        return SettingKey.parseDuration(string(key));
     }
 
     /**
