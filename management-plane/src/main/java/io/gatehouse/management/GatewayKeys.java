@@ -7,7 +7,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,8 +141,7 @@ final class GatewayKeys {
             throw new IOException(file + " is not a valid keys file: it has no \"gateways\" object");
         }
         Map<String, Keys> read = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = gateways.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : gateways.properties()) {
             String primary = entry.getValue().path("primary").asText("");
             String secondary = entry.getValue().path("secondary").asText("");
             if (primary.length() < 32 || secondary.length() < 32) {
