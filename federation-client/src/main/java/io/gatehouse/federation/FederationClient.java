@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -40,6 +41,7 @@ public final class FederationClient implements AutoCloseable {
     private final String host;
     private final Instant started;
     private final AtomicReference<SyncStatus> status = new AtomicReference<>(SyncStatus.initial());
+    private final AtomicLong failures = new AtomicLong();
     private final Object heartbeatSignal = new Object();
     private boolean heartbeatDue;
     private volatile Optional<String> lastSeenRevision = Optional.empty();
@@ -165,7 +167,7 @@ public final class FederationClient implements AutoCloseable {
             } catch (RuntimeException e) {
                 // A bug must not stop syncing for good: report it like any other failure and retry.
                 LOGGER.log(System.Logger.Level.ERROR, "federation sync failed unexpectedly", e);
-                update(s -> s.with(SyncStatus.State.ERROR, Optional.of("unexpected: " + e)));
+                failed(SyncStatus.State.ERROR, "unexpected: " + e);
                 healthy = false;
             }
             try {
@@ -193,7 +195,7 @@ public final class FederationClient implements AutoCloseable {
         } catch (IOException e) {
             String reason = "management plane " + settings.endpoint() + " unreachable: " + describe(e);
             SyncStatus before = status.get();
-            update(s -> s.with(SyncStatus.State.UNREACHABLE, Optional.of(reason)));
+            failed(SyncStatus.State.UNREACHABLE, reason);
             if (before.state() != SyncStatus.State.UNREACHABLE) {
                 LOGGER.log(System.Logger.Level.WARNING, reason + "; "
                         + before.appliedRevision().map(r -> "still serving revision " + r)
@@ -223,7 +225,7 @@ public final class FederationClient implements AutoCloseable {
                 SyncStatus.State state = refused.unauthorized() ? SyncStatus.State.UNAUTHORIZED : SyncStatus.State.ERROR;
                 String reason = "management plane refused configuration request (HTTP " + refused.status() + "): "
                         + refused.message();
-                update(s -> s.with(state, Optional.of(reason)));
+                failed(state, reason);
                 LOGGER.log(System.Logger.Level.ERROR, reason + (refused.unauthorized()
                         ? "; check config.service.auth (issue a token with ./gatehouse token --gateway "
                                 + settings.gatewayId() + ")"
@@ -245,7 +247,8 @@ public final class FederationClient implements AutoCloseable {
         } catch (ConfigException e) {
             String reason = "snapshot " + snapshot.revision() + " refused, still serving "
                     + status.get().appliedRevision().orElse("nothing") + ":\n" + e.getMessage();
-            update(s -> s.contacted(now).with(SyncStatus.State.REFUSED, Optional.of(reason)));
+            update(s -> s.contacted(now));
+            failed(SyncStatus.State.REFUSED, reason);
             LOGGER.log(System.Logger.Level.ERROR, reason);
             heartbeatNow();
             return;
@@ -315,6 +318,16 @@ public final class FederationClient implements AutoCloseable {
 
     private void update(UnaryOperator<SyncStatus> change) {
         status.updateAndGet(change);
+    }
+
+    private void failed(SyncStatus.State state, String reason) {
+        failures.incrementAndGet();
+        update(s -> s.with(state, Optional.of(reason)));
+    }
+
+    /** @return how many checks failed (unreachable, refused token or snapshot, unexpected answer) since start */
+    public long syncFailures() {
+        return failures.get();
     }
 
     private static Duration jittered(Duration delay) {

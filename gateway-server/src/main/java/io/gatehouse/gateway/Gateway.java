@@ -21,10 +21,16 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.Services;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.opentelemetry.context.Scope;
 
 import io.gatehouse.config.Api;
 import io.gatehouse.config.Operation;
@@ -42,6 +48,8 @@ import io.gatehouse.policy.spi.OperationInfo;
 import io.gatehouse.policy.spi.PolicyServices;
 import io.gatehouse.policy.spi.ProductInfo;
 import io.gatehouse.policy.spi.SubscriptionInfo;
+import io.gatehouse.telemetry.Telemetry;
+import io.gatehouse.telemetry.TelemetrySettings;
 
 /**
  * The gateway's HTTP front: status endpoints, routing, subscription checks, the policy pipeline and writing the
@@ -53,6 +61,8 @@ public final class Gateway implements AutoCloseable {
     public static final String STATUS_PATH = "/status-0123456789abcdef";
     /** The internal health endpoint. */
     public static final String INTERNAL_STATUS_PATH = "/internal-status-0123456789abcdef";
+
+    private static final String MANAGEMENT_SOCKET = "management";
 
     private static final System.Logger LOGGER = System.getLogger(Gateway.class.getName());
 
@@ -67,6 +77,9 @@ public final class Gateway implements AutoCloseable {
     private final boolean trustForwardedProto;
     private WebServer server;
     private volatile Supplier<byte[]> statusDetail;
+    private final RequestObserver observer;
+    private final String managementHost;
+    private final Optional<Integer> managementPort;
 
     /**
      * Creates a gateway; {@link #start(String, int)} opens its port.
@@ -75,8 +88,24 @@ public final class Gateway implements AutoCloseable {
      * @param services shared policy services
      */
     public Gateway(Settings settings, PolicyServices services) {
+        this(settings, services, new RequestObserver(Telemetry.disabled(), Services.get(MeterRegistry.class), AccessLog.off(),
+                                                     TelemetrySettings.APIM_BUCKETS));
+    }
+
+    /**
+     * Creates a gateway that reports its traffic to an observer (spans, metrics, access log).
+     *
+     * @param settings settings
+     * @param services shared policy services
+     * @param observer the observer
+     */
+    Gateway(Settings settings, PolicyServices services, RequestObserver observer) {
+        this.observer = observer;
+        this.managementHost = settings.string(SettingKey.NET_SERVER_MANAGEMENT_HOST);
+        this.managementPort = settings.optional(SettingKey.NET_SERVER_MANAGEMENT_PORT).map(Integer::parseInt);
         this.forwarder = new HttpForwarder(Duration.ofSeconds(settings.integer(SettingKey.GATEWAY_BACKEND_CONNECT_TIMEOUT)),
-                                           settings.string(SettingKey.GATEWAY_BACKEND_FAILURE_MODE).equals("proxy"));
+                                           settings.string(SettingKey.GATEWAY_BACKEND_FAILURE_MODE).equals("proxy"),
+                                           observer);
         this.services = services;
         String name = settings.optional(SettingKey.GATEWAY_NAME).orElse("gatehouse");
         this.deployment = new Deployment(name, ProcessHandle.current().pid() + "", settings.string(SettingKey.GATEWAY_REGION));
@@ -92,7 +121,17 @@ public final class Gateway implements AutoCloseable {
      * @return this
      */
     public Gateway start(String host, int port) {
-        server = WebServer.builder()
+        WebServerConfig.Builder builder = WebServer.builder();
+        managementPort.ifPresent(management -> builder
+                // Metrics on a listener of their own: the catch-all API route cannot shadow them, API callers cannot
+                // reach them, and operators can bind it to an internal address.
+                .putSocket(MANAGEMENT_SOCKET, socket -> socket.host(managementHost).port(management))
+                .addFeature(ObserveFeature.builder()
+                                    .sockets(List.of(MANAGEMENT_SOCKET))
+                                    .observersDiscoverServices(false)
+                                    .addObserver(MetricsObserver.create())
+                                    .build()));
+        server = builder
                 .host(host)
                 .port(port)
                 .featuresDiscoverServices(false)
@@ -115,6 +154,11 @@ public final class Gateway implements AutoCloseable {
         routing.any(this::handle);
     }
 
+    /** @return the management listener's port (metrics at {@code /observe/metrics}), if it has one */
+    Optional<Integer> managementPort() {
+        return managementPort.map(p -> server.port(MANAGEMENT_SOCKET));
+    }
+
     /** @return the port the gateway listens on */
     public int port() {
         return server.port();
@@ -127,6 +171,12 @@ public final class Gateway implements AutoCloseable {
      */
     void activate(CompiledSnapshot snapshot) {
         active.set(snapshot);
+        observer.snapshotActivated(snapshot.snapshot().revision());
+    }
+
+    /** @return what observes this gateway's requests, for gauges read from other parts */
+    RequestObserver observer() {
+        return observer;
     }
 
     /**
@@ -164,9 +214,13 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         inFlight.incrementAndGet();
+        RequestObserver.Observation observation = observer.begin(req, clientIp(req.remotePeer().address()));
+        Scope scope = observer.makeCurrent(observation);
         try {
-            serve(snapshot, req, res);
+            serve(snapshot, req, res, observation);
         } finally {
+            scope.close();
+            observer.end(observation, res.status().code());
             if (inFlight.decrementAndGet() == 0 && draining.get()) {
                 synchronized (drained) {
                     drained.notifyAll();
@@ -175,7 +229,8 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private void serve(CompiledSnapshot snapshot, ServerRequest req, ServerResponse res) throws IOException {
+    private void serve(CompiledSnapshot snapshot, ServerRequest req, ServerResponse res,
+                       RequestObserver.Observation observation) throws IOException {
         String method = req.prologue().method().text();
         String rawPath = req.prologue().uriPath().rawPath();
         Optional<RouteTable.Match> match = snapshot.routes().match(method, rawPath);
@@ -192,6 +247,8 @@ public final class Gateway implements AutoCloseable {
         }
         RouteTable.Match route = match.get();
         Api api = route.api();
+        RequestObserver.routed(observation, api.id(), route.operation().id(),
+                               "/" + api.path() + route.operation().urlTemplate());
         String rawQuery = req.prologue().query().rawValue();
         MessageHeaders headers = requestHeaders(req);
         QueryValues query = new QueryValues(rawQuery);
@@ -214,6 +271,8 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         SubscriptionIndex.Access.Granted granted = (SubscriptionIndex.Access.Granted) access;
+        RequestObserver.caller(observation, granted.product().map(Product::id).orElse(""),
+                               granted.subscription().map(Subscription::id).orElse(""));
         // The key is the caller's credential for the gateway, not for the backend.
         headers.remove(api.keyNames().header());
         String forwardedQuery = rawQuery;
@@ -230,7 +289,10 @@ public final class Gateway implements AutoCloseable {
                 ? MessageBody.streaming(req.content().inputStream(), req.headers().contentLength().orElse(-1),
                                         maxBufferedBody)
                 : MessageBody.empty(maxBufferedBody);
+        observation.path = rawPath + (forwardedQuery == null || forwardedQuery.isEmpty() ? "" : "?" + forwardedQuery);
         try (Exchange exchange = Exchange.builder()
+                .requestId(observation.requestId)
+                .traceListener(RequestObserver::traceEvent)
                 .method(method)
                 .url(req.isSecure() ? "https" : "http", req.requestedUri().host(), req.requestedUri().port(), rawPath,
                      forwardedQuery)
@@ -258,7 +320,8 @@ public final class Gateway implements AutoCloseable {
             } else {
                 pipeline.execute(exchange);
             }
-            write(exchange, method, res);
+            observation.error = exchange.lastError();
+            observation.bytesOut = write(exchange, method, res);
         }
     }
 
@@ -293,7 +356,8 @@ public final class Gateway implements AutoCloseable {
         req.headers().value(HeaderNames.HOST).ifPresent(host -> headers.set("X-Forwarded-Host", host));
     }
 
-    private static void write(Exchange exchange, String method, ServerResponse res) throws IOException {
+    /** Sends the exchange's response; returns the body bytes sent. */
+    private static long write(Exchange exchange, String method, ServerResponse res) throws IOException {
         int status = exchange.response().statusCode();
         String reason = exchange.response().statusReason();
         res.status(reason.isEmpty() ? Status.create(status) : Status.create(status, reason));
@@ -318,16 +382,18 @@ public final class Gateway implements AutoCloseable {
         if (method.equals("HEAD") || status == 204 || status == 304) {
             declared.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
             res.send();
-            return;
+            return 0;
         }
         if (body.isBuffered()) {
-            res.send(body.bytes(true));
-            return;
+            byte[] bytes = body.bytes(true);
+            res.send(bytes);
+            return bytes.length;
         }
         body.length().ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
         try (InputStream in = body.stream(); OutputStream out = res.outputStream()) {
-            in.transferTo(out);
+            long sent = in.transferTo(out);
             out.flush();
+            return sent;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

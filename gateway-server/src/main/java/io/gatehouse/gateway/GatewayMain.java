@@ -4,14 +4,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.Services;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +38,8 @@ import io.gatehouse.policy.engine.CompilerOptions;
 import io.gatehouse.policy.engine.GatewayServices;
 import io.gatehouse.policy.engine.PolicyRegistry;
 import io.gatehouse.policy.engine.SnapshotCompiler;
+import io.gatehouse.telemetry.Telemetry;
+import io.gatehouse.telemetry.TelemetrySettings;
 
 /**
  * The gateway's command line: {@code run} serves, {@code validate} checks a folder as {@code nginx -t} does. Wires
@@ -120,6 +130,7 @@ public final class GatewayMain {
                 System.err.println("gatehouse: " + e.getMessage());
                 return 2;
             }
+            configureLogging(settings);
             if (settings.optional(SettingKey.CONFIG_SERVICE_ENDPOINT).isPresent()) {
                 return federated(settings, log);
             }
@@ -137,7 +148,15 @@ public final class GatewayMain {
                 return 2;
             }
             SnapshotCompiler compiler = compiler(settings);
-            Gateway gateway = new Gateway(settings, GatewayServices.local());
+            String name = settings.optional(SettingKey.GATEWAY_NAME).orElse("gatehouse");
+            Telemetry telemetry;
+            try {
+                telemetry = telemetry(settings, name, name + "-" + ProcessHandle.current().pid());
+            } catch (IllegalArgumentException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
+            Gateway gateway = new Gateway(settings, GatewayServices.local(), observer(settings, telemetry));
             LocalFolderSource source = new LocalFolderSource(dir, settings.optional(SettingKey.GATEWAY_NAME), compiler,
                                                              gateway);
             try {
@@ -151,7 +170,10 @@ public final class GatewayMain {
             if (settings.bool(SettingKey.CONFIG_LOCAL_WATCH)) {
                 source.watch();
             }
-            return serveUntilStopped(settings, gateway, source, log);
+            return serveUntilStopped(settings, gateway, () -> {
+                source.close();
+                telemetry.close();
+            }, log);
         }
 
         /** Federated: the management plane's snapshots, after the backup (or the local folder) at start. */
@@ -172,9 +194,25 @@ public final class GatewayMain {
             }
             Settings named = settings.with(SettingKey.GATEWAY_NAME, federation.gatewayId());
             SnapshotCompiler compiler = compiler(named);
-            Gateway gateway = new Gateway(named, GatewayServices.local());
-            SnapshotSink sink = snapshot -> gateway.activate(CompiledSnapshot.compile(snapshot, compiler, GatewayMain::warn));
+            AtomicReference<Gateway> target = new AtomicReference<>();
+            SnapshotSink sink = snapshot -> target.get().activate(CompiledSnapshot.compile(snapshot, compiler,
+                                                                                           GatewayMain::warn));
             FederationClient client = new FederationClient(federation, sink, Clock.systemUTC());
+            Telemetry telemetry;
+            try {
+                telemetry = telemetry(named, federation.gatewayId(), client.nodeId());
+            } catch (IllegalArgumentException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
+            Gateway gateway = new Gateway(named, GatewayServices.local(), observer(named, telemetry));
+            target.set(gateway);
+            gateway.observer().gauge("gatehouse.sync.failures", "Failed configuration checks since start",
+                                     client::syncFailures);
+            gateway.observer().gauge("gatehouse.sync.last.success.age.seconds",
+                                     "Seconds since the management plane last answered (-1: never)",
+                                     () -> client.status().lastSyncAt()
+                                             .map(t -> Duration.between(t, Instant.now()).toSeconds()).orElse(-1L));
             gateway.statusDetail(() -> client.status().toJson());
             boolean fromBackup = client.loadBackup();
             Optional<String> folder = settings.optional(SettingKey.CONFIG_LOCAL_PATH);
@@ -197,7 +235,10 @@ public final class GatewayMain {
             log.log(System.Logger.Level.INFO, "gateway '" + federation.gatewayId() + "' (node " + client.nodeId()
                     + ") syncing with " + federation.endpoint() + (federation.watch() ? " (watching)" : "")
                     + "; backup at " + client.backupFile());
-            return serveUntilStopped(named, gateway, client, log);
+            return serveUntilStopped(named, gateway, () -> {
+                client.close();
+                telemetry.close();
+            }, log);
         }
 
         private static Integer serveUntilStopped(Settings settings, Gateway gateway, AutoCloseable source,
@@ -217,9 +258,82 @@ public final class GatewayMain {
                 stopped.countDown();
             }, "gatehouse-shutdown"));
             log.log(System.Logger.Level.INFO, "Gatehouse listening on http://" + settings.string(SettingKey.NET_SERVER_HTTP_HOST)
-                    + ":" + gateway.port());
+                    + ":" + gateway.port() + gateway.managementPort().map(p -> "; metrics on http://"
+                    + settings.string(SettingKey.NET_SERVER_MANAGEMENT_HOST) + ":" + p + "/observe/metrics").orElse(""));
             stopped.await();
             return 0;
+        }
+    }
+
+    /**
+     * Starts telemetry from the settings ({@code observability.*}, {@code APPLICATIONINSIGHTS_CONNECTION_STRING} and
+     * the standard {@code OTEL_*} variables).
+     *
+     * @param settings  the settings
+     * @param gatewayId the gateway id, a resource attribute
+     * @param nodeId    this process, a resource attribute
+     * @return the telemetry
+     * @throws IllegalArgumentException if the settings do not add up, saying why
+     */
+    static Telemetry telemetry(Settings settings, String gatewayId, String nodeId) {
+        Optional<String> appInsights = settings.optional(SettingKey.OBSERVABILITY_APPLICATIONINSIGHTS_CONNECTION_STRING)
+                .or(() -> Optional.ofNullable(System.getenv("APPLICATIONINSIGHTS_CONNECTION_STRING"))
+                        .filter(v -> !v.isBlank()));
+        String version = Optional.ofNullable(GatewayMain.class.getPackage().getImplementationVersion()).orElse("dev");
+        return Telemetry.start(new TelemetrySettings(settings.bool(SettingKey.OBSERVABILITY_OPENTELEMETRY_ENABLED),
+                                                     settings.optional(SettingKey.OBSERVABILITY_OPENTELEMETRY_COLLECTOR_URI)
+                                                             .map(SettingKey::endpoint),
+                                                     appInsights,
+                                                     buckets(settings),
+                                                     version, gatewayId, nodeId,
+                                                     settings.string(SettingKey.GATEWAY_REGION)),
+                               System.getenv());
+    }
+
+    private static List<Double> buckets(Settings settings) {
+        return SettingKey.parseBuckets(settings.string(SettingKey.OBSERVABILITY_OPENTELEMETRY_HISTOGRAM_BUCKETS));
+    }
+
+    /**
+     * What observes requests: spans and metrics through the telemetry, Prometheus meters, and the access log when
+     * logs are JSON.
+     *
+     * @param settings  the settings
+     * @param telemetry the telemetry
+     * @return the observer
+     */
+    static RequestObserver observer(Settings settings, Telemetry telemetry) {
+        AccessLog access = settings.string(SettingKey.TELEMETRY_LOGS_STD).equals("json") ? AccessLog.to(System.out)
+                : AccessLog.off();
+        return new RequestObserver(telemetry, Services.get(MeterRegistry.class), access, buckets(settings));
+    }
+
+    /**
+     * Applies {@code telemetry.logs.std} (text, json or none) and {@code telemetry.logs.std.level} to the JDK's
+     * logging, which everything in the gateway logs through.
+     *
+     * @param settings the settings
+     */
+    static void configureLogging(Settings settings) {
+        Level level = switch (settings.string(SettingKey.TELEMETRY_LOGS_STD_LEVEL).toLowerCase(Locale.ROOT)) {
+            case "all" -> Level.ALL;
+            case "debug" -> Level.FINE;
+            case "warn" -> Level.WARNING;
+            case "error", "fatal" -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        String mode = settings.string(SettingKey.TELEMETRY_LOGS_STD);
+        for (Handler handler : root.getHandlers()) {
+            if (mode.equals("none")) {
+                root.removeHandler(handler);
+                continue;
+            }
+            handler.setLevel(level);
+            if (mode.equals("json")) {
+                handler.setFormatter(new JsonLogFormatter());
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -40,8 +41,10 @@ final class HttpForwarder implements BackendForwarder {
 
     private final WebClient client;
     private final boolean proxyErrors;
+    private final RequestObserver observer;
 
-    HttpForwarder(Duration connectTimeout, boolean proxyErrors) {
+    HttpForwarder(Duration connectTimeout, boolean proxyErrors, RequestObserver observer) {
+        this.observer = observer;
         this.client = WebClient.builder()
                 .followRedirects(false)
                 .proxy(Proxy.noProxy())
@@ -69,17 +72,23 @@ final class HttpForwarder implements BackendForwarder {
                 request.header(HeaderValues.create(HeaderNames.create(name), exchange.request().headers().all(name)));
             }
         }
+        // The backend call's own span; with telemetry on, its traceparent replaces the caller's.
+        RequestObserver.BackendCall call = observer.backendCall(method, target,
+                (carrier, key, value) -> request.header(HeaderNames.create(key), value));
         HttpClientResponse response;
         try {
             response = send(request, exchange.requestBody(), options);
         } catch (UncheckedIOException | IllegalStateException e) {
+            call.end(-1, Optional.of(e));
             throw failure(target, e);
         } catch (RuntimeException e) {
+            call.end(-1, Optional.of(e));
             if (rootCause(e) instanceof IOException) {
                 throw failure(target, e);
             }
             throw e;
         }
+        call.end(response.status().code(), Optional.empty());
         exchange.onClose(response);
         exchange.resetResponse();
         int status = response.status().code();

@@ -2,6 +2,8 @@ package io.gatehouse.gateway;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +55,25 @@ public enum SettingKey {
     NET_SERVER_HTTP_HOST("net.server.http.host", "0.0.0.0", SettingKey::anything),
     /** Port of the HTTP listener. */
     NET_SERVER_HTTP_PORT("net.server.http.port", "8080", v -> integer(v, 0, 65535)),
+    /** Port of the management listener (metrics); unset, there is none. */
+    NET_SERVER_MANAGEMENT_PORT("net.server.management.port", "", v -> v.isEmpty() ? Optional.empty() : integer(v, 0, 65535)),
+    /** Address the management listener binds. */
+    NET_SERVER_MANAGEMENT_HOST("net.server.management.host", "0.0.0.0", SettingKey::anything),
+    /** Export spans and metrics to an OpenTelemetry collector; APIM's name. */
+    OBSERVABILITY_OPENTELEMETRY_ENABLED("observability.opentelemetry.enabled", "false", SettingKey::bool),
+    /** The collector: OTLP gRPC (port 4317) or HTTP (4318); APIM's name. */
+    OBSERVABILITY_OPENTELEMETRY_COLLECTOR_URI("observability.opentelemetry.collector.uri", "", SettingKey::url),
+    /** Bucket boundaries of the request duration histogram, in milliseconds; APIM's name and defaults. */
+    OBSERVABILITY_OPENTELEMETRY_HISTOGRAM_BUCKETS("observability.opentelemetry.histogram.buckets",
+                                                  "5,10,25,50,100,250,500,1000,2500,5000,10000", SettingKey::buckets),
+    /** Application Insights connection string (also APPLICATIONINSIGHTS_CONNECTION_STRING). */
+    OBSERVABILITY_APPLICATIONINSIGHTS_CONNECTION_STRING("observability.applicationinsights.connection-string", "",
+                                                        SettingKey::anything),
+    /** text, json (with one access-log line per request) or none; APIM's name. */
+    TELEMETRY_LOGS_STD("telemetry.logs.std", "text", v -> oneOf(v, Set.of("text", "json", "none"))),
+    /** The log level: all, debug, info, warn, error or fatal; APIM's name. */
+    TELEMETRY_LOGS_STD_LEVEL("telemetry.logs.std.level", "info",
+                             v -> oneOf(v.toLowerCase(Locale.ROOT), Set.of("all", "debug", "info", "warn", "error", "fatal"))),
     /** Trust X-Forwarded-Proto from a TLS-terminating proxy in front. */
     NET_SERVER_HTTP_FORWARDED_PROTO_ENABLED("net.server.http.forwarded.proto.enabled", "false", SettingKey::bool),
     /** refuse or skip policy elements no provider knows. */
@@ -205,6 +226,40 @@ public enum SettingKey {
                     : Optional.of("must be an absolute http or https URL, was '" + value + "'");
         } catch (IllegalArgumentException e) {
             return Optional.of("is not a valid URL: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Parses histogram buckets: ascending positive numbers, comma separated.
+     *
+     * @param value the text
+     * @return the boundaries
+     * @throws IllegalArgumentException if they are not
+     */
+    static List<Double> parseBuckets(String value) {
+        List<Double> buckets = new ArrayList<>();
+        for (String part : value.split(",")) {
+            double bound;
+            try {
+                bound = Double.parseDouble(part.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("must be ascending numbers (milliseconds) separated by commas, was '"
+                                                           + value + "'");
+            }
+            if (bound <= 0 || !buckets.isEmpty() && bound <= buckets.get(buckets.size() - 1)) {
+                throw new IllegalArgumentException("must be ascending positive numbers (milliseconds), was '" + value + "'");
+            }
+            buckets.add(bound);
+        }
+        return buckets;
+    }
+
+    private static Optional<String> buckets(String value) {
+        try {
+            parseBuckets(value);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
         }
     }
 

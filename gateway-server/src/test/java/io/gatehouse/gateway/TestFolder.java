@@ -80,9 +80,15 @@ final class TestFolder {
 
     /** A gateway (not yet listening) serving this folder, with settings given as dotted keys. */
     Gateway gateway(Map<String, String> settings) {
+        return gateway(settings, null);
+    }
+
+    /** The same, reporting to an observer (null: the default, which exports nothing). */
+    Gateway gateway(Map<String, String> settings, RequestObserver observer) {
         try {
             Settings s = Settings.load(Map.of(), Optional.empty(), Optional.empty(), settings);
-            Gateway gateway = new Gateway(s, GatewayServices.local());
+            Gateway gateway = observer == null ? new Gateway(s, GatewayServices.local())
+                    : new Gateway(s, GatewayServices.local(), observer);
             gateway.activate(LocalFolderSource.load(root, Optional.empty(), GatewayMain.compiler(s), w -> { }));
             return gateway;
         } catch (SettingsException | ConfigException e) {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,6 +44,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private static final System.Logger TRACE = System.getLogger("io.gatehouse.trace");
 
     private final String requestId;
+    private final TraceListener traceListener;
     private final Instant timestamp;
     private final long startNanos;
     private final ApiInfo api;
@@ -66,6 +68,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
 
     private Exchange(Builder b) {
         this.requestId = b.requestId;
+        this.traceListener = b.traceListener;
         this.timestamp = b.services.clock().instant();
         this.startNanos = System.nanoTime();
         this.api = Objects.requireNonNull(b.api, "api");
@@ -237,6 +240,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
             case ERROR -> System.Logger.Level.ERROR;
         };
         TRACE.log(level, () -> "[" + requestId + "] " + source + ": " + message);
+        traceListener.trace(source, severity.name().toLowerCase(Locale.ROOT), message);
     }
 
     /**
@@ -280,6 +284,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     /** Builds an {@link Exchange}. */
     public static final class Builder {
         private String requestId = UUID.randomUUID().toString();
+        private TraceListener traceListener = (source, severity, message) -> { };
         private String method = "GET";
         private String scheme = "http";
         private String host = "localhost";
@@ -304,6 +309,15 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         private URI backendUrl;
 
         private Builder() {
+        }
+
+        /**
+         * @param listener receives {@code trace} policy messages, besides the log
+         * @return this
+         */
+        public Builder traceListener(TraceListener listener) {
+            this.traceListener = listener;
+            return this;
         }
 
         /**

@@ -1,0 +1,207 @@
+package io.gatehouse.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.Services;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.gatehouse.telemetry.Telemetry;
+import io.gatehouse.telemetry.TelemetrySettings;
+
+/**
+ * What the gateway exports over OTLP/HTTP, decoded by a collector in the test: a SERVER span per request with the HTTP
+ * conventions and Gatehouse's ids, its CLIENT child for the backend call whose traceparent the backend received,
+ * the request duration histogram; and the JSON access log. No subscription key anywhere.
+ */
+class OtlpExportTest {
+
+    private static final String KEY = "otlp-test-key-0123456789abcdef";
+    private static final String INCOMING_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    @TempDir
+    Path dir;
+    private HttpServer collector;
+    private HttpServer backend;
+    private final List<byte[]> traces = new CopyOnWriteArrayList<>();
+    private final List<byte[]> metrics = new CopyOnWriteArrayList<>();
+    private final List<String> backendTraceparents = new CopyOnWriteArrayList<>();
+    private final ByteArrayOutputStream accessLines = new ByteArrayOutputStream();
+    private Telemetry telemetry;
+    private Gateway gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            traces.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.createContext("/v1/metrics", exchange -> {
+            metrics.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", exchange -> {
+            backendTraceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
+            byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.start();
+        new TestFolder(dir)
+                .api("tel", "tel", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /items/{id}")
+                .product("p1", true, "tel")
+                .subscription("sub1", "/products/p1", "active", KEY)
+                .write("apis/tel/policy.xml", """
+                        <policies><inbound><base/><trace source="tel" severity="information">
+                        <message>checked</message></trace></inbound>
+                        <backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>
+                        """);
+        telemetry = Telemetry.start(new TelemetrySettings(true,
+                                                          Optional.of(URI.create("http://127.0.0.1:"
+                                                                                         + collector.getAddress().getPort())),
+                                                          Optional.empty(), TelemetrySettings.APIM_BUCKETS, "test", "gw-test",
+                                                          "gw-test-1", "local"),
+                                    Map.of());
+        RequestObserver observer = new RequestObserver(telemetry, Services.get(MeterRegistry.class),
+                                                       AccessLog.to(new PrintStream(accessLines, true, StandardCharsets.UTF_8)),
+                                                       TelemetrySettings.APIM_BUCKETS);
+        gateway = new TestFolder(dir).gateway(Map.of(), observer).start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+        telemetry.close();
+        collector.stop(0);
+        backend.stop(0);
+    }
+
+    private static String attribute(Span span, String key) {
+        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).findFirst()
+                .map(KeyValue::getValue).map(v -> v.hasIntValue() ? Long.toString(v.getIntValue()) : v.getStringValue())
+                .orElse(null);
+    }
+
+    /** SERVER and CLIENT spans, linked, with their attributes; the backend got the CLIENT span's traceparent. */
+    @Test
+    void exportsLinkedServerAndClientSpans() throws Exception {
+        HttpResponse<String> r = HttpCalls.get(URI.create("http://127.0.0.1:" + gateway.port()), "/tel/items/42",
+                                               "Ocp-Apim-Subscription-Key", KEY,
+                                               "traceparent", "00-" + INCOMING_TRACE + "-00f067aa0ba902b7-01");
+        assertEquals(200, r.statusCode());
+        telemetry.flush();
+
+        List<Span> spans = traces.stream().map(bytes -> {
+            try {
+                return ExportTraceServiceRequest.parseFrom(bytes);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).flatMap(req -> req.getResourceSpansList().stream()).flatMap(rs -> rs.getScopeSpansList().stream())
+                .flatMap(ss -> ss.getSpansList().stream()).toList();
+        Span server = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
+        Span client = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
+        String hex = HexFormat.of().formatHex(server.getTraceId().toByteArray());
+        assertEquals(INCOMING_TRACE, hex, "the caller's trace is continued");
+        assertEquals("GET /tel/items/{id}", server.getName());
+        assertEquals("GET", attribute(server, "http.request.method"));
+        assertEquals("/tel/items/{id}", attribute(server, "http.route"));
+        assertEquals("200", attribute(server, "http.response.status_code"));
+        assertEquals("127.0.0.1", attribute(server, "client.address"));
+        assertNotNull(attribute(server, "server.address"));
+        assertEquals("tel", attribute(server, "gatehouse.api.id"));
+        assertEquals("op0", attribute(server, "gatehouse.operation.id"));
+        assertEquals("p1", attribute(server, "gatehouse.product.id"));
+        assertEquals("sub1", attribute(server, "gatehouse.subscription.id"));
+        assertTrue(server.getEventsList().stream().anyMatch(e -> e.getName().equals("trace")), "the trace policy's event");
+        assertEquals(server.getSpanId(), client.getParentSpanId(), "CLIENT is the SERVER span's child");
+        assertEquals(server.getTraceId(), client.getTraceId());
+        assertEquals("200", attribute(client, "http.response.status_code"));
+        String clientSpan = HexFormat.of().formatHex(client.getSpanId().toByteArray());
+        assertEquals(List.of("00-" + INCOMING_TRACE + "-" + clientSpan + "-01"), backendTraceparents,
+                     "the backend received the CLIENT span's traceparent");
+
+        List<String> metricNames = metrics.stream().map(bytes -> {
+            try {
+                return ExportMetricsServiceRequest.parseFrom(bytes);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).flatMap(req -> req.getResourceMetricsList().stream()).flatMap(rm -> rm.getScopeMetricsList().stream())
+                .flatMap(sm -> sm.getMetricsList().stream()).map(m -> m.getName()).distinct().toList();
+        assertTrue(metricNames.contains("http.server.request.duration"), metricNames.toString());
+
+        String everything = traces.stream().map(b -> new String(b, StandardCharsets.ISO_8859_1)).collect(Collectors.joining())
+                + metrics.stream().map(b -> new String(b, StandardCharsets.ISO_8859_1)).collect(Collectors.joining());
+        assertFalse(everything.contains(KEY), "no subscription key in telemetry");
+    }
+
+    /** One JSON access-log line per request, with the ids and durations, and never the key (header or query). */
+    @Test
+    void accessLogIsJsonWithoutKeys() throws Exception {
+        URI base = URI.create("http://127.0.0.1:" + gateway.port());
+        HttpCalls.get(base, "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY);
+        HttpCalls.get(base, "/tel/items/2?subscription-key=" + KEY + "&x=1");
+        HttpCalls.get(base, "/nowhere");
+        // The line is written once the response is sent, so the client may see the answer first.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (accessLines.toString(StandardCharsets.UTF_8).lines().count() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String log = accessLines.toString(StandardCharsets.UTF_8);
+        assertFalse(log.contains(KEY), log);
+        List<JsonNode> lines = log.lines().map(line -> {
+            try {
+                return new ObjectMapper().readTree(line);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + line, e);
+            }
+        }).toList();
+        assertEquals(3, lines.size(), log);
+        JsonNode first = lines.get(0);
+        assertEquals("tel", first.get("apiId").asText());
+        assertEquals("op0", first.get("operationId").asText());
+        assertEquals("sub1", first.get("subscriptionId").asText());
+        assertEquals("p1", first.get("productId").asText());
+        assertEquals(200, first.get("status").asInt());
+        assertEquals("/tel/items/1", first.get("path").asText());
+        assertEquals(32, first.get("traceId").asText().length());
+        assertTrue(first.get("durationMs").asDouble() >= first.get("backendDurationMs").asDouble());
+        assertEquals(5, first.get("bytesOut").asInt());
+        assertEquals("/tel/items/2?x=1", lines.get(1).get("path").asText(), "the key is taken off the query");
+        assertEquals(404, lines.get(2).get("status").asInt());
+    }
+}

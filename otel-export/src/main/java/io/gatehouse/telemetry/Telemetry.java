@@ -1,0 +1,156 @@
+package io.gatehouse.telemetry;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import com.azure.monitor.opentelemetry.autoconfigure.AzureMonitorAutoConfigure;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.View;
+import io.opentelemetry.sdk.resources.Resource;
+
+/**
+ * The gateway's OpenTelemetry: an SDK configured from APIM's settings and the standard {@code OTEL_*} variables,
+ * exporting spans and metrics to an OTLP collector and/or Application Insights. Export runs on the SDK's own
+ * threads with bounded queues (a full queue drops, and the SDK counts the drops in its own metrics); the request
+ * path only records. With nothing to export it is a no-op that costs next to nothing.
+ */
+public final class Telemetry implements AutoCloseable {
+
+    /** The instrumentation scope of everything the gateway records. */
+    public static final String SCOPE = "io.gatehouse";
+    /** The request duration histogram, in milliseconds as APIM reports it. */
+    public static final String REQUEST_DURATION = "http.server.request.duration";
+
+    private static final System.Logger LOGGER = System.getLogger(Telemetry.class.getName());
+    private static final String HTTP_SENDER = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
+
+    private final OpenTelemetry openTelemetry;
+    private final Optional<OpenTelemetrySdk> sdk;
+    private final Tracer tracer;
+    private final Meter meter;
+
+    private Telemetry(OpenTelemetry openTelemetry, Optional<OpenTelemetrySdk> sdk) {
+        this.openTelemetry = openTelemetry;
+        this.sdk = sdk;
+        this.tracer = openTelemetry.getTracer(SCOPE);
+        this.meter = openTelemetry.getMeter(SCOPE);
+    }
+
+    /** @return telemetry that records nothing and exports nothing */
+    public static Telemetry disabled() {
+        return new Telemetry(OpenTelemetry.propagating(ContextPropagators.noop()), Optional.empty());
+    }
+
+    /**
+     * Starts the SDK, or returns {@link #disabled()} when there is nowhere to export to.
+     *
+     * @param settings what to export and where
+     * @param environment the process environment, for the standard {@code OTEL_*} variables
+     * @return the telemetry
+     * @throws IllegalArgumentException if a setting is invalid, saying which
+     */
+    public static Telemetry start(TelemetrySettings settings, Map<String, String> environment) {
+        boolean otlp = settings.enabled() && (settings.collector().isPresent()
+                || environment.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT")
+                || environment.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+        if (settings.enabled() && !otlp) {
+            throw new IllegalArgumentException("observability.opentelemetry.enabled is true but no collector is set:"
+                    + " set observability.opentelemetry.collector.uri (or OTEL_EXPORTER_OTLP_ENDPOINT)");
+        }
+        if (!otlp && settings.applicationInsights().isEmpty()) {
+            return disabled();
+        }
+        // Two HTTP senders may be on the class path (the JDK's and OkHttp's, which gRPC needs): HTTP uses the JDK's.
+        if (System.getProperty(HTTP_SENDER) == null) {
+            System.setProperty(HTTP_SENDER, "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider");
+        }
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", "gatehouse");
+        defaults.put("otel.traces.exporter", otlp ? "otlp" : "none");
+        defaults.put("otel.metrics.exporter", otlp ? "otlp" : "none");
+        defaults.put("otel.logs.exporter", "none");
+        settings.collector().ifPresent(uri -> {
+            defaults.put("otel.exporter.otlp.endpoint", uri.toString());
+            defaults.put("otel.exporter.otlp.protocol", protocol(uri));
+        });
+        AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults)
+                .addResourceCustomizer((resource, config) -> resource.merge(Resource.create(Attributes.builder()
+                        .put(AttributeKey.stringKey("service.version"), settings.serviceVersion())
+                        .put(AttributeKey.stringKey("service.instance.id"), settings.nodeId())
+                        .put(AttributeKey.stringKey("gatehouse.gateway.id"), settings.gatewayId())
+                        .put(AttributeKey.stringKey("cloud.region"), settings.region())
+                        .build())))
+                .addMeterProviderCustomizer((meterProvider, config) -> meterProvider.registerView(
+                        InstrumentSelector.builder().setName(REQUEST_DURATION).build(),
+                        View.builder().setAggregation(Aggregation.explicitBucketHistogram(settings.histogramBucketsMillis()))
+                                .build()))
+                .disableShutdownHook();
+        settings.applicationInsights().ifPresent(connection -> AzureMonitorAutoConfigure.customize(builder, connection));
+        OpenTelemetrySdk sdk = builder.build().getOpenTelemetrySdk();
+        LOGGER.log(System.Logger.Level.INFO, "telemetry: exporting to " + String.join(" and ", targets(settings, otlp)));
+        return new Telemetry(sdk, Optional.of(sdk));
+    }
+
+    private static List<String> targets(TelemetrySettings settings, boolean otlp) {
+        List<String> targets = new ArrayList<>();
+        if (otlp) {
+            targets.add("OTLP " + settings.collector().map(URI::toString).orElse("(OTEL_EXPORTER_OTLP_ENDPOINT)"));
+        }
+        settings.applicationInsights().ifPresent(c -> targets.add("Application Insights"));
+        return targets;
+    }
+
+    /** OTLP over gRPC on 4317 (the collector's gRPC port), HTTP/protobuf otherwise. */
+    static String protocol(URI collector) {
+        return collector.getPort() == 4317 ? "grpc" : "http/protobuf";
+    }
+
+    /** @return whether anything is exported */
+    public boolean enabled() {
+        return sdk.isPresent();
+    }
+
+    /** @return the OpenTelemetry API, for propagation */
+    public OpenTelemetry openTelemetry() {
+        return openTelemetry;
+    }
+
+    /** @return the gateway's tracer */
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** @return the gateway's meter */
+    public Meter meter() {
+        return meter;
+    }
+
+    /** Exports what is buffered now (tests, shutdown). */
+    public void flush() {
+        sdk.ifPresent(s -> {
+            s.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
+            s.getSdkMeterProvider().forceFlush().join(10, TimeUnit.SECONDS);
+        });
+    }
+
+    @Override
+    public void close() {
+        sdk.ifPresent(s -> s.shutdown().join(10, TimeUnit.SECONDS));
+    }
+}
