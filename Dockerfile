@@ -20,6 +20,9 @@ RUN groupadd --system --gid 1001 gatehouse \
  && chown 1001:1001 /apim/config
 COPY --from=build /src/distribution/target/gatehouse/lib/ /opt/gatehouse/lib/
 COPY --from=build /src/distribution/jvm.options /opt/gatehouse/jvm.options
+# Policy plugins: the sample ships here; mount your own jars over it (docs/writing-a-policy.md).
+COPY --from=build /src/distribution/target/gatehouse/plugins/ /apim/plugins/
+ENV POLICY_PLUGINS_PATH=/apim/plugins
 USER 1001:1001
 VOLUME ["/apim/config", "/tmp"]
 EXPOSE 8080 8081

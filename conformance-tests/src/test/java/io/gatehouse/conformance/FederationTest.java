@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -62,7 +60,7 @@ class FederationTest {
     void artifactsAndBackend() throws Exception {
         artifacts = tmp.resolve("artifacts");
         int backendPort = GatewayProcesses.freePort();
-        copyTree(GatewayProcesses.ROOT.resolve("examples/quickstart"), artifacts);
+        GatewayProcesses.copyTree(GatewayProcesses.ROOT.resolve("examples/quickstart"), artifacts);
         for (String api : List.of("echo", "time")) {
             Path info = artifacts.resolve("apis/" + api + "/apiInformation.json");
             Files.writeString(info, Files.readString(info).replace("127.0.0.1:9090", "127.0.0.1:" + backendPort));
@@ -412,18 +410,5 @@ class FederationTest {
         Files.createDirectories(dir.resolve("apis/" + apiId));
         Files.writeString(dir.resolve("gatewayInformation.json"), "{\"properties\": {\"description\": \"" + gatewayId + "\"}}");
         Files.writeString(dir.resolve("apis/" + apiId + "/gatewayApiInformation.json"), "{}");
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

@@ -1,22 +1,26 @@
 package io.gatehouse.gateway;
 
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
@@ -36,6 +40,7 @@ import io.gatehouse.federation.FederationSettings;
 import io.gatehouse.federation.GatewayToken;
 import io.gatehouse.policy.engine.CompilerOptions;
 import io.gatehouse.policy.engine.GatewayServices;
+import io.gatehouse.policy.engine.PluginLoader;
 import io.gatehouse.policy.engine.PolicyRegistry;
 import io.gatehouse.policy.engine.SnapshotCompiler;
 import io.gatehouse.telemetry.Telemetry;
@@ -93,13 +98,55 @@ public final class GatewayMain {
         }
     }
 
+    /** The compiler with the built-in policies only (tests, embedding). */
     static SnapshotCompiler compiler(Settings settings) {
-        PolicyRegistry registry = PolicyRegistry.load(GatewayMain.class.getClassLoader());
+        return compiler(settings, PolicyRegistry.load(GatewayMain.class.getClassLoader()));
+    }
+
+    static SnapshotCompiler compiler(Settings settings, PolicyRegistry registry) {
         CompilerOptions.UnknownElements unknown = settings.string(SettingKey.POLICY_UNKNOWN_ELEMENTS).equals("skip")
                 ? CompilerOptions.UnknownElements.SKIP
                 : CompilerOptions.UnknownElements.REFUSE;
         return new SnapshotCompiler(registry, new CompilerOptions(unknown, settings.policySettings()));
     }
+
+    /**
+     * The built-in policies plus the plugins in {@code policy.plugins.path} (by default {@code plugins/} beside the
+     * installation's {@code lib/}).
+     *
+     * @param settings the settings
+     * @return the registry
+     * @throws SettingsException naming each plugin that cannot be loaded and why
+     */
+    static PolicyRegistry registry(Settings settings) throws SettingsException {
+        Optional<String> configured = settings.optional(SettingKey.POLICY_PLUGINS_PATH);
+        Path directory = configured.map(Path::of).orElseGet(GatewayMain::installedPlugins);
+        if (configured.isPresent() && !Files.isDirectory(directory)) {
+            throw new SettingsException("policy.plugins.path (from " + settings.source(SettingKey.POLICY_PLUGINS_PATH)
+                    + "): " + directory + " is not a directory");
+        }
+        Set<String> overrides = Arrays.stream(settings.string(SettingKey.POLICY_PLUGINS_OVERRIDE).split(","))
+                .map(String::trim).filter(v -> !v.isEmpty()).collect(Collectors.toSet());
+        try {
+            return PluginLoader.load(GatewayMain.class.getClassLoader(), directory, overrides);
+        } catch (PluginLoader.PluginException e) {
+            throw new SettingsException("policy plugins in " + directory + " cannot be loaded:\n  "
+                    + String.join("\n  ", e.problems()));
+        }
+    }
+
+    /** {@code plugins/} beside the {@code lib/} this gateway runs from. */
+    private static Path installedPlugins() {
+        try {
+            Path jar = Path.of(GatewayMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path parent = jar.getParent();
+            return parent == null || parent.getParent() == null ? Path.of("plugins")
+                    : parent.getParent().resolve("plugins");
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            return Path.of("plugins");
+        }
+    }
+
 
     /** {@code run}: serve until stopped. */
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway")
@@ -147,7 +194,13 @@ public final class GatewayMain {
                         + "): " + dir + " is not a directory");
                 return 2;
             }
-            SnapshotCompiler compiler = compiler(settings);
+            SnapshotCompiler compiler;
+            try {
+                compiler = compiler(settings, registry(settings));
+            } catch (SettingsException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
             String name = settings.optional(SettingKey.GATEWAY_NAME).orElse("gatehouse");
             Telemetry telemetry;
             try {
@@ -193,7 +246,13 @@ public final class GatewayMain {
                 return 2;
             }
             Settings named = settings.with(SettingKey.GATEWAY_NAME, federation.gatewayId());
-            SnapshotCompiler compiler = compiler(named);
+            SnapshotCompiler compiler;
+            try {
+                compiler = compiler(named, registry(named));
+            } catch (SettingsException e) {
+                System.err.println("gatehouse: " + e.getMessage());
+                return 2;
+            }
             AtomicReference<Gateway> target = new AtomicReference<>();
             SnapshotSink sink = snapshot -> target.get().activate(CompiledSnapshot.compile(snapshot, compiler,
                                                                                            GatewayMain::warn));
@@ -400,8 +459,10 @@ public final class GatewayMain {
         @Override
         public Integer call() {
             Settings settings;
+            PolicyRegistry registry;
             try {
                 settings = options.load(Map.of());
+                registry = registry(settings);
             } catch (SettingsException e) {
                 System.err.println("gatehouse: " + e.getMessage());
                 return 2;
@@ -417,7 +478,7 @@ public final class GatewayMain {
                 if (name.isPresent()) {
                     snapshot = snapshot.forGateway(name.get());
                 }
-                compiled = CompiledSnapshot.compile(snapshot, compiler(settings), warnings::add);
+                compiled = CompiledSnapshot.compile(snapshot, compiler(settings, registry), warnings::add);
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }

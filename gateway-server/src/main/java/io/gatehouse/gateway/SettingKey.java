@@ -78,6 +78,10 @@ public enum SettingKey {
     NET_SERVER_HTTP_FORWARDED_PROTO_ENABLED("net.server.http.forwarded.proto.enabled", "false", SettingKey::bool),
     /** refuse or skip policy elements no provider knows. */
     POLICY_UNKNOWN_ELEMENTS("policy.unknown-elements", "refuse", v -> oneOf(v, Set.of("refuse", "skip"))),
+    /** Directory of policy plugins: jars, or directories of jars; by default plugins/ beside the installation's lib/. */
+    POLICY_PLUGINS_PATH("policy.plugins.path", "", SettingKey::anything),
+    /** Built-in policy elements a plugin may replace, comma separated. */
+    POLICY_PLUGINS_OVERRIDE("policy.plugins.override", "", SettingKey::anything),
     /** The largest body a policy may read into memory. */
     POLICY_MAX_BUFFERED_BODY_BYTES("policy.max-buffered-body-bytes", "16777216", v -> integer(v, 0, Integer.MAX_VALUE));
 

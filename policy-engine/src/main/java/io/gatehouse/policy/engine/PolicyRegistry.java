@@ -44,6 +44,16 @@ public final class PolicyRegistry {
     }
 
     /**
+     * A registry of the given element providers, already checked (plugins, see {@link PluginLoader}).
+     *
+     * @param providers element name to provider
+     * @return the registry
+     */
+    static PolicyRegistry of(Map<String, PolicyProvider> providers) {
+        return new PolicyRegistry(providers);
+    }
+
+    /**
      * A registry of the given providers only (for tests and embedding).
      *
      * @param list providers
