@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ class ContainerEntrypointTest {
 
     /** The entrypoint, run with dotted env.conf names, starts a gateway that honours them. */
     @Test
+    @DisplayName("container: the image entrypoint with a dotted env.conf")
     void entrypointHonoursDottedEnvConfSettings(@TempDir Path tmp) throws Exception {
         int port = GatewayProcesses.freePort();
         Path envConf = tmp.resolve("env.conf");

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,7 @@ class FederationTest {
 
     /** An edit of the artifacts folder reaches a watching gateway and takes effect, without a restart. */
     @Test
+    @DisplayName("federation: an artifacts change reaches a watching gateway")
     void artifactChangeReachesWatchingGateway() throws Exception {
         startManagementPlane();
         Gateway gw = startGateway("gw1", token("gw1"));
@@ -100,6 +102,7 @@ class FederationTest {
 
     /** With the management plane gone the gateway keeps serving; back again, it picks up what changed meanwhile. */
     @Test
+    @DisplayName("federation: management plane outage: fail static, then catch up")
     void failsStaticWhileManagementPlaneIsAwayAndCatchesUpAfter() throws Exception {
         startManagementPlane();
         Gateway gw = startGateway("gw1", token("gw1"));
@@ -121,6 +124,7 @@ class FederationTest {
 
     /** A gateway started while the management plane is down serves its encrypted backup; a flipped byte is refused. */
     @Test
+    @DisplayName("federation: cold start from the encrypted backup; a tampered one refused")
     void coldStartsFromBackupAndRefusesATamperedOne() throws Exception {
         startManagementPlane();
         String token = token("gw1");
@@ -155,6 +159,7 @@ class FederationTest {
 
     /** Expired, wrongly signed and foreign tokens are refused with their reason; the gateway is not ready and says why. */
     @Test
+    @DisplayName("federation: expired, wrongly signed and foreign tokens refused with their reason")
     void badTokensAreRefusedLoudly() throws Exception {
         startManagementPlane();
         token("gw1"); // creates gw1's keys
@@ -189,6 +194,7 @@ class FederationTest {
 
     /** A policy that does not compile is refused by the gateway; the last good one serves; heartbeat and landscape say so. */
     @Test
+    @DisplayName("federation: a broken policy refused, last good serves, reported in heartbeat")
     void brokenPolicyIsRefusedAndReported() throws Exception {
         startManagementPlane();
         Gateway gw = startGateway("gw1", token("gw1"));
@@ -220,6 +226,7 @@ class FederationTest {
 
     /** Two gateways with different assignments under gateways/ get different APIs. */
     @Test
+    @DisplayName("federation: gateways get their assigned APIs")
     void gatewaysGetTheirAssignedApis() throws Exception {
         writeAssignment("gw1", "status");
         writeAssignment("gw2", "echo");

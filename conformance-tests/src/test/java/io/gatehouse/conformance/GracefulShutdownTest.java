@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ class GracefulShutdownTest {
 
     /** A slow request that started before SIGTERM still gets its full answer; then the process exits. */
     @Test
+    @DisplayName("shutdown: a request in flight completes after SIGTERM")
     void inFlightRequestCompletesAfterSigterm() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
         HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ class LargeBodyStreamingTest {
 
     /** 512 MiB each way through a gateway whose heap is 64 MiB. */
     @Test
+    @DisplayName("streaming: 512 MiB each way through a 64 MiB heap")
     void bodiesEightTimesTheHeapStreamBothWays() throws Exception {
         HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backend.createContext("/big/sink", exchange -> {

@@ -18,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ class SamplePluginTest {
 
     /** Signed: through, body intact. Wrongly signed or unsigned: 401 with the configured message. */
     @Test
+    @DisplayName("plugins: the sample validate-hmac-signature jar, dropped in")
     void validatesWebhookSignatures() throws Exception {
         Path folder = tmp.resolve("quickstart");
         GatewayProcesses.copyTree(GatewayProcesses.ROOT.resolve("examples/quickstart"), folder);
