@@ -69,6 +69,9 @@ public record BackupKey(SecretKey key, String source) {
 
     /** HKDF-SHA256, RFC 5869: extract, then expand to {@code length} bytes. */
     static byte[] hkdf(byte[] salt, byte[] ikm, byte[] info, int length) {
+        if (length < 1 || length > 255 * 32) {
+            throw new IllegalArgumentException("HKDF-SHA256 yields 1 to " + 255 * 32 + " bytes, not " + length);
+        }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(salt.length == 0 ? new byte[32] : salt, "HmacSHA256"));

@@ -37,6 +37,7 @@ public final class BackupStore {
     private static final byte[] MAGIC = {'G', 'H', 'B', 'K'};
     private static final int FORMAT = 1;
     private static final int PREFIX = MAGIC.length + 1 + 2;
+    private static final int MAX_HEADER = 0xffff;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -65,7 +66,11 @@ public final class BackupStore {
         this.key = key;
     }
 
-    /** @return the backup file */
+    /**
+     * The backup file: {@value #FILE_NAME} in the backup directory.
+     *
+     * @return the backup file
+     */
     public Path file() {
         return directory.resolve(FILE_NAME);
     }
@@ -83,6 +88,11 @@ public final class BackupStore {
                 .put("apis", snapshot.apis().size())
                 .put("key", key.source());
         byte[] headerBytes = MAPPER.writeValueAsBytes(header);
+        if (headerBytes.length > MAX_HEADER) {
+            // Only a very long key source could do this; a silently cut length would make an unreadable backup.
+            throw new IOException("cannot write " + file() + ": its header would be " + headerBytes.length
+                                          + " bytes, the format allows " + MAX_HEADER);
+        }
         ByteBuffer aad = ByteBuffer.allocate(PREFIX + headerBytes.length)
                 .put(MAGIC).put((byte) FORMAT).putShort((short) headerBytes.length).put(headerBytes);
         byte[] nonce = new byte[NONCE_BYTES];
@@ -158,7 +168,7 @@ public final class BackupStore {
         String revision = header.path("revision").asText("");
         if (!revision.equals(snapshot.revision())) {
             throw new BackupException(file + " is inconsistent: its header names revision '" + revision
-                                              + "' but it holds " + snapshot.revision());
+                                              + "' but it holds " + snapshot.revision() + "; refusing it");
         }
         Instant writtenAt;
         try {

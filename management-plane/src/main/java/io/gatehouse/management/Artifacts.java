@@ -30,8 +30,8 @@ final class Artifacts implements AutoCloseable {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<String, Snapshot> cuts = new ConcurrentHashMap<>();
-    private volatile Loaded current;
+    // The snapshot and its per-gateway cuts are replaced together, so a cut can never outlive its snapshot.
+    private volatile Served served;
     private volatile Optional<LoadError> lastError = Optional.empty();
     private volatile boolean closed;
     private FolderWatcher watcher;
@@ -52,6 +52,15 @@ final class Artifacts implements AutoCloseable {
      * @param message every problem, one per line, with file and line
      */
     record LoadError(Instant at, String message) {
+    }
+
+    /**
+     * A loaded snapshot with the cuts made of it so far.
+     *
+     * @param loaded the snapshot
+     * @param cuts   each gateway's cut of it, by gateway id
+     */
+    private record Served(Loaded loaded, Map<String, Snapshot> cuts) {
     }
 
     Artifacts(Path folder, Clock clock) {
@@ -82,7 +91,7 @@ final class Artifacts implements AutoCloseable {
     void reload() {
         try {
             Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()));
-            if (snapshot.revision().equals(current.snapshot().revision())) {
+            if (snapshot.revision().equals(current().snapshot().revision())) {
                 lastError = Optional.empty();
                 return;
             }
@@ -92,15 +101,14 @@ final class Artifacts implements AutoCloseable {
         } catch (ConfigException e) {
             lastError = Optional.of(new LoadError(clock.instant(), e.getMessage()));
             LOGGER.log(System.Logger.Level.ERROR, "edit in " + folder + " refused; still serving revision "
-                    + current.snapshot().revision() + ":\n  " + e.getMessage().replace("\n", "\n  "));
+                    + current().snapshot().revision() + ":\n  " + e.getMessage().replace("\n", "\n  "));
         }
     }
 
     private void install(Snapshot snapshot) {
         lock.lock();
         try {
-            current = new Loaded(snapshot, clock.instant());
-            cuts.clear();
+            served = new Served(new Loaded(snapshot, clock.instant()), new ConcurrentHashMap<>());
             lastError = Optional.empty();
             changed.signalAll();
         } finally {
@@ -115,7 +123,7 @@ final class Artifacts implements AutoCloseable {
 
     /** @return the whole snapshot being served, and when it was loaded */
     Loaded current() {
-        return current;
+        return served.loaded();
     }
 
     /** @return the last refused edit, if the folder has not loaded since */
@@ -130,10 +138,8 @@ final class Artifacts implements AutoCloseable {
      * @return what it is sent
      */
     Snapshot servedTo(String gatewayId) {
-        Loaded loaded = current;
-        Snapshot cut = cuts.computeIfAbsent(gatewayId, loaded.snapshot()::servedTo);
-        // A reload may have cleared the cache between reading `current` and storing; never serve a stale cut.
-        return loaded == current ? cut : loaded.snapshot().servedTo(gatewayId);
+        Served now = served;
+        return now.cuts().computeIfAbsent(gatewayId, now.loaded().snapshot()::servedTo);
     }
 
     /**

@@ -135,7 +135,8 @@ public final class ManagementPlane implements AutoCloseable {
         }
         Heartbeat heartbeat;
         try {
-            heartbeat = Heartbeat.fromJson(req.content().as(byte[].class));
+            // An empty body is a malformed heartbeat (400), not a server error: Helidon refuses to read no entity.
+            heartbeat = Heartbeat.fromJson(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
         } catch (IllegalArgumentException e) {
             sendError(res, 400, "Invalid heartbeat: " + e.getMessage() + ".");
             return;

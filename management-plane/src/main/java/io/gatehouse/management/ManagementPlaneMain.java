@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +23,7 @@ import picocli.CommandLine.Option;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.Gateway;
 import io.gatehouse.federation.GatewayToken;
+import io.gatehouse.federation.PrivateFile;
 
 /**
  * The management plane's command line: {@code management-plane} serves an artifacts folder to gateways,
@@ -202,12 +202,8 @@ public final class ManagementPlaneMain {
                     + " ...\n# The token expires at " + token.expiry() + "; issue a new one before then.\n"
                     + "config.service.endpoint=" + endpoint + "\n"
                     + "config.service.auth=" + token.text() + "\n";
-            Files.writeString(envFile, content, StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(envFile, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // the token is still written; the file system has no POSIX permissions to tighten
-            }
+            // Mode 600 from the first byte: writing first and tightening after left the token readable by others.
+            PrivateFile.write(envFile, content.getBytes(StandardCharsets.UTF_8));
             System.err.println("gatehouse: wrote " + envFile + " (token for '" + gatewayId + "', expires "
                     + token.expiry() + ")");
             return 0;

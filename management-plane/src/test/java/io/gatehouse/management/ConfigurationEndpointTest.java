@@ -2,26 +2,32 @@ package io.gatehouse.management;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.gatehouse.config.Api;
+import io.gatehouse.config.Product;
 import io.gatehouse.config.Snapshot;
 import io.gatehouse.config.SnapshotJson;
 
-/** GET /gateways/{id}/configuration: per-gateway snapshots, ETag, 304, and the wait that makes watching work. */
+/** GET /gateways/{id}/configuration: each gateway's snapshot, its ETag, 304, and the wait that makes watching work. */
 class ConfigurationEndpointTest {
 
     @TempDir
@@ -35,100 +41,123 @@ class ConfigurationEndpointTest {
 
     @AfterEach
     void stop() throws Exception {
-        mp.close();
-    }
-
-    private HttpResponse<String> configuration(String gatewayId, String query, String... headers) throws Exception {
-        String[] all = new String[headers.length + 2];
-        all[0] = "Authorization";
-        all[1] = mp.token(gatewayId);
-        System.arraycopy(headers, 0, all, 2, headers.length);
-        return mp.get("/gateways/" + gatewayId + "/configuration" + query, all);
-    }
-
-    private static Snapshot snapshot(HttpResponse<String> response) throws Exception {
-        return SnapshotJson.read(response.body().getBytes(StandardCharsets.UTF_8), "test");
-    }
-
-    /** A 200 carries the snapshot, its revision as ETag, and the API count. */
-    @Test
-    void answersSnapshotWithEtag() throws Exception {
-        HttpResponse<String> r = configuration("gw1", "");
-        assertEquals(200, r.statusCode());
-        Snapshot snapshot = snapshot(r);
-        assertEquals("\"" + snapshot.revision() + "\"", r.headers().firstValue("ETag").orElseThrow());
-        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("1", r.headers().firstValue("Gatehouse-Snapshot-Apis").orElseThrow());
-    }
-
-    /** If-None-Match naming the current revision answers 304; with wait=1, after the wait. */
-    @Test
-    void currentRevisionAnswers304() throws Exception {
-        String etag = configuration("gw1", "").headers().firstValue("ETag").orElseThrow();
-        assertEquals(304, configuration("gw1", "", "If-None-Match", etag).statusCode());
-        assertEquals(304, configuration("gw1", "?wait=1", "If-None-Match", etag).statusCode());
-    }
-
-    /** A held watch request answers 200 with the new revision as soon as the folder changes. */
-    @Test
-    void waitReturnsAsSoonAsTheRevisionChanges() throws Exception {
-        String etag = configuration("gw1", "").headers().firstValue("ETag").orElseThrow();
-        long started = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> {
-            try {
-                return configuration("gw1", "?wait=60", "If-None-Match", etag);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(300);
-        assertTrue(!held.isDone(), "the request is held while nothing changes");
-        Path info = mp.artifacts.resolve("apis/echo/apiInformation.json");
-        Files.writeString(info, Files.readString(info).replace("\"displayName\": \"Echo\"", "\"displayName\": \"Echo 2\""));
-        HttpResponse<String> r = held.get(50, TimeUnit.SECONDS);
-        assertEquals(200, r.statusCode());
-        assertNotEquals(etag, r.headers().firstValue("ETag").orElseThrow());
-        assertEquals("Echo 2", snapshot(r).api("echo").orElseThrow().displayName());
-        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(55), "answered on the change, not the timeout");
-    }
-
-    /** wait must be whole seconds from 0 to 60. */
-    @Test
-    void badWaitIsRefused() throws Exception {
-        for (String bad : List.of("abc", "61", "-1")) {
-            HttpResponse<String> r = configuration("gw1", "?wait=" + bad);
-            assertEquals(400, r.statusCode(), bad);
-            assertTrue(r.body().contains("'wait'"), r.body());
+        if (mp != null) {
+            mp.close();
         }
     }
 
-    /** Each gateway gets its assigned APIs, with its own revision; one the folder does not define gets them all. */
-    @Test
-    void gatewaysGetTheirOwnApis() throws Exception {
-        Snapshot gw1 = snapshot(configuration("gw1", ""));
-        Snapshot gw2 = snapshot(configuration("gw2", ""));
-        Snapshot gw3 = snapshot(configuration("gw3", ""));
-        assertEquals(List.of("echo"), gw1.apis().stream().map(Api::id).toList());
-        assertEquals(List.of("time"), gw2.apis().stream().map(Api::id).toList());
-        assertEquals(List.of("echo", "status", "time"), gw3.apis().stream().map(Api::id).toList());
-        assertNotEquals(gw1.revision(), gw2.revision());
+    private static Snapshot snapshot(HttpResponse<String> response) throws Exception {
+        assertEquals(200, response.statusCode(), response.body());
+        return SnapshotJson.read(response.body().getBytes(StandardCharsets.UTF_8), "configuration response");
     }
 
-    /** An edit that does not read is refused whole: the last good revision serves, the landscape shows why. */
+    private static String etag(HttpResponse<String> response) {
+        return response.headers().firstValue("ETag").orElseThrow(() -> new AssertionError("no ETag"));
+    }
+
+    private static List<String> apiIds(Snapshot snapshot) {
+        return snapshot.apis().stream().map(Api::id).sorted().toList();
+    }
+
+    /** A 200 is JSON that reads as a snapshot, with its revision quoted as ETag and its API count in a header. */
     @Test
-    void refusedEditKeepsLastGoodRevision() throws Exception {
-        String etag = configuration("gw1", "").headers().firstValue("ETag").orElseThrow();
-        Path info = mp.artifacts.resolve("apis/echo/apiInformation.json");
-        String good = Files.readString(info);
-        Files.writeString(info, "{ not json");
-        ManagementPlaneFixture.eventually("the edit is refused", () -> !mp.landscape().path("managementPlane")
-                .path("lastError").isNull());
-        String message = mp.landscape().path("managementPlane").path("lastError").path("message").asText();
-        assertTrue(message.contains("apiInformation.json"), message);
-        assertEquals(304, configuration("gw1", "", "If-None-Match", etag).statusCode(), "still the last good revision");
-        Files.writeString(info, good.replace("\"displayName\": \"Echo\"", "\"displayName\": \"Echo fixed\""));
-        ManagementPlaneFixture.eventually("the fix is served", () -> configuration("gw1", "", "If-None-Match", etag)
-                .statusCode() == 200);
-        assertTrue(mp.landscape().path("managementPlane").path("lastError").isNull());
+    void answersTheSnapshotWithItsRevisionAsEtag() throws Exception {
+        HttpResponse<String> r = mp.configuration("gw1", "");
+        Snapshot snapshot = snapshot(r);
+        assertEquals("\"" + snapshot.revision() + "\"", etag(r));
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(Integer.toString(snapshot.apis().size()),
+                     r.headers().firstValue("Gatehouse-Snapshot-Apis").orElseThrow());
+        assertEquals(List.of("echo"), apiIds(snapshot));
+    }
+
+    /** If-None-Match naming the current revision answers 304 with no body and the same ETag. */
+    @Test
+    void ifNoneMatchWithTheCurrentRevisionAnswers304() throws Exception {
+        String etag = etag(mp.configuration("gw1", ""));
+        HttpResponse<String> r = mp.configuration("gw1", "", "If-None-Match", etag);
+        assertEquals(304, r.statusCode());
+        assertEquals("", r.body());
+        assertEquals(etag, etag(r));
+        assertEquals(200, mp.configuration("gw1", "", "If-None-Match", "\"some-older-revision\"").statusCode(),
+                     "another revision gets the snapshot");
+    }
+
+    /** With wait=1 and the current revision, the request is held for the second and then answers 304. */
+    @Test
+    void waitWithTheCurrentRevisionAnswers304AfterTheWait() throws Exception {
+        String etag = etag(mp.configuration("gw1", ""));
+        long started = System.nanoTime();
+        HttpResponse<String> r = mp.configuration("gw1", "?wait=1", "If-None-Match", etag);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertEquals(304, r.statusCode());
+        assertEquals(etag, etag(r));
+        assertTrue(tookMillis >= 950, "answered after " + tookMillis + " ms, before the wait was over");
+    }
+
+    /** A held watch request answers 200 with the new revision once the folder changes, long before its wait ends. */
+    @Test
+    void waitAnswersWithTheNewRevisionWhenTheFolderChanges() throws Exception {
+        String etag = etag(mp.configuration("gw1", ""));
+        long started = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> held = mp.http.sendAsync(
+                mp.request("/gateways/gw1/configuration?wait=30", "Authorization", mp.token("gw1"), "If-None-Match",
+                           etag).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThrows(TimeoutException.class, () -> held.get(500, TimeUnit.MILLISECONDS),
+                     "the request is held while nothing changes");
+
+        mp.edit("apis/echo/apiInformation.json", "\"displayName\": \"Echo\"", "\"displayName\": \"Echo 2\"");
+        HttpResponse<String> r = held.get(30, TimeUnit.SECONDS);
+        long tookSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+
+        Snapshot snapshot = snapshot(r);
+        assertNotEquals(etag, etag(r));
+        assertEquals("\"" + snapshot.revision() + "\"", etag(r));
+        assertEquals("Echo 2", snapshot.api("echo").orElseThrow().displayName());
+        assertTrue(tookSeconds < 20, "answered after " + tookSeconds + " s: on the time-out, not on the change");
+    }
+
+    /** wait must be whole seconds from 0 to 60; anything else is a 400 that names 'wait'. */
+    @ParameterizedTest(name = "wait={0}")
+    @ValueSource(strings = {"abc", "61", "-1", "1.5", ""})
+    void waitThatIsNotWholeSecondsUpTo60IsRefused(String wait) throws Exception {
+        HttpResponse<String> r = mp.configuration("gw1", "?wait=" + wait);
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode body = ManagementPlaneFixture.json(r);
+        assertEquals(400, body.get("statusCode").asInt());
+        assertTrue(body.get("message").asText().contains("'wait'"), body.toString());
+    }
+
+    /** The largest wait, 60, is accepted; without If-None-Match there is nothing to wait for. */
+    @Test
+    void waitOf60IsAccepted() throws Exception {
+        HttpResponse<String> r = mp.configuration("gw1", "?wait=60");
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    /** Each gateway gets only its assigned APIs and their products; an undefined one gets all; revisions differ. */
+    @Test
+    void eachGatewayGetsOnlyItsAssignedApis() throws Exception {
+        HttpResponse<String> r1 = mp.configuration("gw1", "");
+        HttpResponse<String> r2 = mp.configuration("gw2", "");
+        HttpResponse<String> r3 = mp.configuration("gw3", "");
+        Snapshot gw1 = snapshot(r1);
+        Snapshot gw2 = snapshot(r2);
+        Snapshot gw3 = snapshot(r3);
+
+        assertEquals(List.of("echo"), apiIds(gw1));
+        assertEquals(List.of("time"), apiIds(gw2));
+        assertEquals(apiIds(mp.folder.current().snapshot()), apiIds(gw3));
+        assertEquals(List.of("echo", "status", "time"), apiIds(gw3));
+        assertEquals(List.of("public"), gw1.products().stream().map(Product::id).toList());
+        assertEquals(List.of("starter"), gw2.products().stream().map(Product::id).toList());
+        assertEquals("3", r3.headers().firstValue("Gatehouse-Snapshot-Apis").orElseThrow());
+
+        Set<String> etags = Set.of(etag(r1), etag(r2), etag(r3));
+        assertEquals(3, etags.size(), "each gateway has its own revision: " + etags);
+        String whole = "\"" + mp.folder.current().snapshot().revision() + "\"";
+        assertNotEquals(whole, etag(r1), "a cut of the folder has a revision of its own");
+        assertNotEquals(whole, etag(r2), "a cut of the folder has a revision of its own");
     }
 }

@@ -3,27 +3,54 @@ package io.gatehouse.management;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.gatehouse.federation.GatewayToken;
 
-/** Every way a gateway token can be wrong gets 401 with a message that says which; both keys work, so keys rotate. */
+/**
+ * Every way a gateway token can be wrong is a 401 whose message says which (as {@code docs/federation-protocol.md}
+ * lists them), on the configuration and the heartbeat alike; tokens of either key are accepted, so keys rotate.
+ */
 class GatewayTokenAuthTest {
+
+    private static final String SIGNATURE_MISMATCH = "Gateway token signature does not match any key of gateway 'gw1'.";
 
     @TempDir
     Path tmp;
     private ManagementPlaneFixture mp;
+
+    /**
+     * A request that must be refused.
+     *
+     * @param gatewayId     the gateway in the path
+     * @param authorization the Authorization header, or null for none
+     * @param message       the documented refusal
+     */
+    record Refusal(String gatewayId, String authorization, String message) {
+    }
+
+    /** Makes a refusal case against a running management plane. */
+    @FunctionalInterface
+    interface Case {
+        Refusal make(ManagementPlaneFixture mp) throws Exception;
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -32,83 +59,120 @@ class GatewayTokenAuthTest {
 
     @AfterEach
     void stop() throws Exception {
-        mp.close();
+        if (mp != null) {
+            mp.close();
+        }
     }
 
-    private void assertRefused(String authorization, String message) throws Exception {
-        HttpResponse<String> r = authorization == null
-                ? mp.get("/gateways/gw1/configuration")
-                : mp.get("/gateways/gw1/configuration", "Authorization", authorization);
-        assertEquals(401, r.statusCode(), r.body());
-        JsonNode body = ManagementPlaneFixture.JSON.readTree(r.body());
-        assertEquals(401, body.get("statusCode").asInt());
-        assertEquals(message, body.get("message").asText());
-        HttpResponse<String> heartbeat = authorization == null
-                ? mp.post("/gateways/gw1/heartbeat", "{}".getBytes(StandardCharsets.UTF_8))
-                : mp.post("/gateways/gw1/heartbeat", "{}".getBytes(StandardCharsets.UTF_8), "Authorization", authorization);
-        assertEquals(401, heartbeat.statusCode(), "heartbeats are protected the same way");
-    }
-
-    private String primary(String gatewayId) throws Exception {
+    private static String primary(ManagementPlaneFixture mp, String gatewayId) throws Exception {
         return mp.keys.of(gatewayId).orElseThrow().primary();
     }
 
-    /** No token at all. */
-    @Test
-    void missingToken() throws Exception {
-        assertRefused(null, "Missing gateway token: send 'Authorization: GatewayKey <id>&<expiry>&<signature>'.");
+    private static String secondary(ManagementPlaneFixture mp, String gatewayId) throws Exception {
+        return mp.keys.of(gatewayId).orElseThrow().secondary();
     }
 
-    /** Malformed tokens name what is malformed. */
-    @Test
-    void malformedTokens() throws Exception {
-        assertRefused("Bearer x", "Malformed gateway token: it does not start with 'GatewayKey '.");
-        assertRefused("GatewayKey gw1&202612241000", "Malformed gateway token: expected "
-                + "'<gatewayId>&<yyyyMMddHHmm>&<signature>', found 2 parts.");
-        assertRefused("GatewayKey gw1&2026-12-24&AAAA", "Malformed gateway token: the expiry '2026-12-24' is not UTC"
-                + " yyyyMMddHHmm.");
+    private static String randomKey() {
+        byte[] key = new byte[64];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
-    /** A token for another gateway. */
-    @Test
-    void foreignToken() throws Exception {
-        assertRefused(mp.token("gw2"), "Gateway token is for gateway 'gw2', not 'gw1'.");
+    static Stream<Arguments> refusals() {
+        return Stream.of(
+                Arguments.of("no Authorization header", (Case) mp -> new Refusal(
+                        "gw1", null,
+                        "Missing gateway token: send 'Authorization: GatewayKey <id>&<expiry>&<signature>'.")),
+                Arguments.of("not a GatewayKey token", (Case) mp -> new Refusal(
+                        "gw1", "Bearer " + mp.token("gw1").substring("GatewayKey ".length()),
+                        "Malformed gateway token: it does not start with 'GatewayKey '.")),
+                Arguments.of("two parts instead of three", (Case) mp -> new Refusal(
+                        "gw1", "GatewayKey gw1&202612241000",
+                        "Malformed gateway token: expected '<gatewayId>&<yyyyMMddHHmm>&<signature>', found 2 parts.")),
+                Arguments.of("expiry not yyyyMMddHHmm", (Case) mp -> new Refusal(
+                        "gw1", "GatewayKey gw1&2026-12-24T10:00&" + Base64.getEncoder().encodeToString(new byte[64]),
+                        "Malformed gateway token: the expiry '2026-12-24T10:00' is not UTC yyyyMMddHHmm.")),
+                Arguments.of("token of gw2 sent for gw1", (Case) mp -> new Refusal(
+                        "gw1", mp.token("gw2"), "Gateway token is for gateway 'gw2', not 'gw1'.")),
+                Arguments.of("expired token", (Case) mp -> {
+                    GatewayToken expired = GatewayToken.issue("gw1", mp.clock.instant().minus(Duration.ofMinutes(5)),
+                                                              primary(mp, "gw1"));
+                    return new Refusal("gw1", expired.text(), "Gateway token expired at " + expired.expiry() + ".");
+                }),
+                Arguments.of("expiry 40 days ahead", (Case) mp -> new Refusal(
+                        "gw1", GatewayToken.issue("gw1", mp.clock.instant().plus(Duration.ofDays(40)),
+                                                  primary(mp, "gw1")).text(),
+                        "Gateway token expiry is more than 30 days ahead.")),
+                Arguments.of("signed with a random key", (Case) mp -> new Refusal(
+                        "gw1", mp.token("gw1", randomKey()), SIGNATURE_MISMATCH)),
+                Arguments.of("gateway without keys", (Case) mp -> new Refusal(
+                        "nokeys", mp.token("nokeys", randomKey()), "Unknown gateway 'nokeys'.")));
     }
 
-    /** An expired token, and one valid for longer than 30 days. */
-    @Test
-    void expiry() throws Exception {
-        GatewayToken expired = GatewayToken.issue("gw1", Instant.now().minus(Duration.ofMinutes(5)), primary("gw1"));
-        assertRefused(expired.text(), "Gateway token expired at " + expired.expiry() + ".");
-        assertRefused(GatewayToken.issue("gw1", Instant.now().plus(Duration.ofDays(40)), primary("gw1")).text(),
-                      "Gateway token expiry is more than 30 days ahead.");
+    private HttpResponse<String> configuration(String gatewayId, String authorization) throws Exception {
+        String path = "/gateways/" + gatewayId + "/configuration";
+        return authorization == null ? mp.get(path) : mp.get(path, "Authorization", authorization);
     }
 
-    /** A token signed with neither key, and a gateway without keys. */
-    @Test
-    void wrongKeyAndUnknownGateway() throws Exception {
-        byte[] random = new byte[64];
-        new SecureRandom().nextBytes(random);
-        assertRefused(GatewayToken.issue("gw1", Instant.now().plus(Duration.ofDays(1)),
-                                         Base64.getEncoder().encodeToString(random)).text(),
-                      "Gateway token signature does not match any key of gateway 'gw1'.");
-        HttpResponse<String> r = mp.get("/gateways/nokeys/configuration", "Authorization",
-                                        GatewayToken.issue("nokeys", Instant.now().plus(Duration.ofDays(1)),
-                                                           primary("gw1")).text());
-        assertEquals(401, r.statusCode());
-        assertEquals("Unknown gateway 'nokeys'.", ManagementPlaneFixture.JSON.readTree(r.body()).get("message").asText());
+    private HttpResponse<String> heartbeat(String gatewayId, String authorization) throws Exception {
+        List<String> headers = new ArrayList<>(List.of("Content-Type", "application/json"));
+        if (authorization != null) {
+            headers.addAll(List.of("Authorization", authorization));
+        }
+        return mp.post("/gateways/" + gatewayId + "/heartbeat",
+                       ManagementPlaneFixture.heartbeat(gatewayId + "-node", "host-a", Optional.empty(), 60).toJson(),
+                       headers.toArray(String[]::new));
     }
 
-    /** Either key signs a valid token; after the primary is regenerated, only secondary-signed tokens work. */
+    private static void assertRefused(HttpResponse<String> response, String message) throws Exception {
+        assertEquals(401, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(null));
+        ObjectNode expected = ManagementPlaneFixture.JSON.createObjectNode().put("statusCode", 401).put("message", message);
+        assertEquals(expected, ManagementPlaneFixture.json(response));
+    }
+
+    /** Each wrong token is refused with 401 and its documented message, on configuration and heartbeat alike. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusals")
+    void wrongTokenIsRefusedWithItsDocumentedMessage(String name, Case make) throws Exception {
+        Refusal refusal = make.make(mp);
+        assertRefused(configuration(refusal.gatewayId(), refusal.authorization()), refusal.message());
+        assertRefused(heartbeat(refusal.gatewayId(), refusal.authorization()), refusal.message());
+        for (JsonNode gateway : mp.landscape().get("gateways")) {
+            assertEquals(0, gateway.get("nodes").size(), "a refused heartbeat is not recorded: " + gateway);
+        }
+    }
+
+    /** A token signed with the gateway's secondary key is accepted. */
     @Test
-    void keysRotate() throws Exception {
-        String secondary = GatewayToken.issue("gw1", Instant.now().plus(Duration.ofDays(1)),
-                                              mp.keys.of("gw1").orElseThrow().secondary()).text();
+    void tokenSignedWithTheSecondaryKeyIsAccepted() throws Exception {
+        String token = mp.token("gw1", secondary(mp, "gw1"));
+        assertEquals(200, configuration("gw1", token).statusCode());
+        assertEquals(204, heartbeat("gw1", token).statusCode());
+    }
+
+    /** A token valid for the full 30 days (what the token command issues by default) is accepted. */
+    @Test
+    void tokenValidFor30DaysIsAccepted() throws Exception {
+        String token = GatewayToken.issue("gw1", mp.clock.instant().plus(GatewayToken.MAX_VALIDITY), primary(mp, "gw1"))
+                .text();
+        assertEquals(200, configuration("gw1", token).statusCode());
+    }
+
+    /** After the primary key is regenerated, primary-signed tokens are refused and secondary-signed ones still work. */
+    @Test
+    void regeneratingThePrimaryKeyRefusesItsTokensButNotTheSecondarys() throws Exception {
         String oldPrimary = mp.token("gw1");
-        assertEquals(200, mp.get("/gateways/gw1/configuration", "Authorization", secondary).statusCode());
-        assertEquals(200, mp.get("/gateways/gw1/configuration", "Authorization", oldPrimary).statusCode());
+        String secondary = mp.token("gw1", secondary(mp, "gw1"));
+        assertEquals(200, configuration("gw1", oldPrimary).statusCode());
+        assertEquals(200, configuration("gw1", secondary).statusCode());
+
         mp.keys.regenerate("gw1", true);
-        assertEquals(200, mp.get("/gateways/gw1/configuration", "Authorization", secondary).statusCode());
-        assertRefused(oldPrimary, "Gateway token signature does not match any key of gateway 'gw1'.");
+
+        assertRefused(configuration("gw1", oldPrimary), SIGNATURE_MISMATCH);
+        assertRefused(heartbeat("gw1", oldPrimary), SIGNATURE_MISMATCH);
+        assertEquals(200, configuration("gw1", secondary).statusCode());
+        assertEquals(204, heartbeat("gw1", secondary).statusCode());
+        assertEquals(200, configuration("gw1", mp.token("gw1")).statusCode(), "the new primary signs valid tokens");
     }
 }

@@ -15,10 +15,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.gatehouse.federation.Heartbeat;
 
-/** Heartbeats: recorded per gateway and node, shown in the landscape, lost after three missed intervals. */
+/** POST /gateways/{id}/heartbeat: nodes recorded per gateway, shown in the landscape, lost after three missed beats. */
 class HeartbeatTest {
 
     @TempDir
@@ -32,61 +34,96 @@ class HeartbeatTest {
 
     @AfterEach
     void stop() throws Exception {
-        mp.close();
+        if (mp != null) {
+            mp.close();
+        }
     }
 
-    private HttpResponse<String> send(String gatewayId, Heartbeat heartbeat) throws Exception {
-        return mp.post("/gateways/" + gatewayId + "/heartbeat", heartbeat.toJson(), "Authorization", mp.token(gatewayId),
-                       "Content-Type", "application/json");
-    }
-
-    private JsonNode node(String gatewayId) throws Exception {
-        for (JsonNode g : mp.landscape().get("gateways")) {
-            if (g.get("id").asText().equals(gatewayId)) {
-                return g.get("nodes").get(0);
+    private JsonNode node(String gatewayId, String nodeId) throws Exception {
+        for (JsonNode node : mp.gateway(gatewayId).get("nodes")) {
+            if (node.get("nodeId").asText().equals(nodeId)) {
+                return node;
             }
         }
-        throw new AssertionError("no gateway " + gatewayId);
+        throw new AssertionError("gateway '" + gatewayId + "' lists no node '" + nodeId + "'");
     }
 
-    /** A heartbeat is answered 204 and shows in the landscape with its revision, whether current, and its error. */
+    /** A heartbeat is answered 204 and its node is listed with host, revision, upToDate and no error. */
     @Test
-    void heartbeatShowsInLandscape() throws Exception {
+    void heartbeatIsAnswered204AndListedInTheLandscape() throws Exception {
         String served = mp.folder.servedTo("gw1").revision();
-        assertEquals(204, send("gw1", new Heartbeat("gw1-a", "host-a", "1.0", "SYNCED", Optional.of(served),
-                                                    Optional.empty(), Optional.empty(), 5, 60, false)).statusCode());
-        JsonNode node = node("gw1");
+        HttpResponse<String> r = mp.heartbeat("gw1", ManagementPlaneFixture.heartbeat("gw1-a", "host-a",
+                                                                                      Optional.of(served), 60));
+        assertEquals(204, r.statusCode(), r.body());
+
+        JsonNode node = node("gw1", "gw1-a");
         assertEquals("host-a", node.get("host").asText());
         assertEquals(served, node.get("appliedRevision").asText());
-        assertTrue(node.get("upToDate").asBoolean());
+        assertTrue(node.get("upToDate").asBoolean(), node.toString());
+        assertTrue(node.get("lastError").isNull(), node.toString());
         assertEquals("SYNCED", node.get("state").asText());
+        assertFalse(node.get("lost").asBoolean());
+        assertEquals(0, mp.gateway("gw2").get("nodes").size(), "a node is listed under its own gateway only");
+    }
 
-        send("gw1", new Heartbeat("gw1-a", "host-a", "1.0", "REFUSED", Optional.of("old"),
-                                  Optional.of("policy.xml: boom"), Optional.empty(), 6, 60, false));
-        node = node("gw1");
-        assertFalse(node.get("upToDate").asBoolean());
-        assertEquals("policy.xml: boom", node.get("lastError").asText());
+    /** A node running another revision is not up to date, and the error it reports is shown. */
+    @Test
+    void nodeOnAnotherRevisionIsNotUpToDateAndShowsItsError() throws Exception {
+        Heartbeat refused = new Heartbeat("gw1-a", "host-a", "0.1.0", "REFUSED", Optional.of("0123456789abcdef"),
+                                          Optional.of("policy.xml line 3: boom"), Optional.empty(), 5, 60, false);
+        assertEquals(204, mp.heartbeat("gw1", refused).statusCode());
+        JsonNode node = node("gw1", "gw1-a");
+        assertEquals("0123456789abcdef", node.get("appliedRevision").asText());
+        assertFalse(node.get("upToDate").asBoolean(), node.toString());
+        assertEquals("policy.xml line 3: boom", node.get("lastError").asText());
         assertEquals("REFUSED", node.get("state").asText());
     }
 
-    /** A node that missed three heartbeats shows as lost. */
+    /** upToDate compares with what the gateway would be sent now: a folder change makes an idle node behind. */
     @Test
-    void silentNodeIsLost() throws Exception {
-        send("gw2", new Heartbeat("gw2-a", "h", "1.0", "SYNCED", Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                                  10, false));
-        mp.clock.advance(Duration.ofSeconds(29));
-        assertFalse(node("gw2").get("lost").asBoolean(), "two missed heartbeats are not yet lost");
-        mp.clock.advance(Duration.ofSeconds(2));
-        assertTrue(node("gw2").get("lost").asBoolean());
-        assertEquals("LOST", node("gw2").get("state").asText());
+    void nodeFallsBehindWhenTheFolderChanges() throws Exception {
+        String served = mp.folder.servedTo("gw1").revision();
+        mp.heartbeat("gw1", ManagementPlaneFixture.heartbeat("gw1-a", "host-a", Optional.of(served), 60));
+        assertTrue(node("gw1", "gw1-a").get("upToDate").asBoolean());
+
+        mp.edit("apis/echo/apiInformation.json", "\"displayName\": \"Echo\"", "\"displayName\": \"Echo 2\"");
+        ManagementPlaneFixture.eventually(Duration.ofSeconds(20), "the node shows as behind",
+                                          () -> !node("gw1", "gw1-a").get("upToDate").asBoolean());
     }
 
-    /** A body that is not a heartbeat is refused with 400 and the reason. */
+    /** A body that is not a heartbeat is refused with 400 and the reason; nothing is recorded. */
+    @ParameterizedTest(name = "body {0}")
+    @ValueSource(strings = {"{ not json", "[1, 2]", "{\"host\": \"x\"}", "{\"nodeId\": \"n\", \"lastSyncAt\": \"yesterday\"}",
+                            ""})
+    void malformedHeartbeatIsRefusedWith400(String body) throws Exception {
+        HttpResponse<String> r = mp.post("/gateways/gw1/heartbeat", body.getBytes(StandardCharsets.UTF_8),
+                                         "Authorization", mp.token("gw1"), "Content-Type", "application/json");
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode error = ManagementPlaneFixture.json(r);
+        assertEquals(400, error.get("statusCode").asInt());
+        assertTrue(error.get("message").asText().startsWith("Invalid heartbeat: "), error.toString());
+        assertEquals(0, mp.gateway("gw1").get("nodes").size());
+    }
+
+    /** A node silent for more than three heartbeat intervals shows state LOST and lost=true; a heartbeat revives it. */
     @Test
-    void malformedHeartbeatIsRefused() throws Exception {
-        HttpResponse<String> r = mp.post("/gateways/gw1/heartbeat", "{\"host\": \"x\"}".getBytes(StandardCharsets.UTF_8),
-                                         "Authorization", mp.token("gw1"));
-        assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("nodeId"), r.body());
+    void nodeSilentForMoreThanThreeIntervalsIsLost() throws Exception {
+        mp.heartbeat("gw2", ManagementPlaneFixture.heartbeat("gw2-a", "host-b", Optional.empty(), 10));
+
+        mp.clock.advance(Duration.ofSeconds(30));
+        JsonNode node = node("gw2", "gw2-a");
+        assertFalse(node.get("lost").asBoolean(), "three intervals exactly are not yet lost: " + node);
+        assertEquals("SYNCED", node.get("state").asText());
+
+        mp.clock.advance(Duration.ofSeconds(1));
+        node = node("gw2", "gw2-a");
+        assertTrue(node.get("lost").asBoolean(), node.toString());
+        assertEquals("LOST", node.get("state").asText());
+        assertEquals("SYNCED", node.get("reportedState").asText());
+
+        mp.heartbeat("gw2", ManagementPlaneFixture.heartbeat("gw2-a", "host-b", Optional.empty(), 10));
+        node = node("gw2", "gw2-a");
+        assertFalse(node.get("lost").asBoolean(), node.toString());
+        assertEquals("SYNCED", node.get("state").asText());
     }
 }
