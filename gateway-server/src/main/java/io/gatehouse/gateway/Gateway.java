@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import io.helidon.common.mapper.MapperManager;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -63,8 +64,34 @@ public final class Gateway implements AutoCloseable {
     public static final String INTERNAL_STATUS_PATH = "/internal-status-0123456789abcdef";
 
     private static final String MANAGEMENT_SOCKET = "management";
+    private static boolean mapperManagerFixed;
+    /** Bodies up to this size, when their length is known, are sent in one piece rather than streamed. */
+    private static final long SMALL_BODY = 64 * 1024;
+
+    /**
+     * Helidon 4.4.0's {@code MapperManager.global()} asks the service registry on every call until a manager is set,
+     * and each ask builds a new one; {@code Headers.contentLength()} (ours and the web client's) paid that on every
+     * request: about 80 % of the gateway's CPU in a JFR profile of {@code ./gatehouse bench}. Setting it once fixes
+     * that; it can only be set before anything used mappers, so {@code main} calls this first. Later calls are no-ops.
+     */
+    @SuppressWarnings("removal") // the deprecated global manager is the very one Headers.contentLength() still uses
+    static synchronized void fixMapperManager() {
+        if (mapperManagerFixed) {
+            return;
+        }
+        mapperManagerFixed = true;
+        try {
+            MapperManager.global(MapperManager.create());
+        } catch (RuntimeException tooLate) {
+            LOGGER.log(System.Logger.Level.DEBUG, "the global mapper manager was already in use: " + tooLate);
+        }
+    }
 
     private static final System.Logger LOGGER = System.getLogger(Gateway.class.getName());
+
+    static {
+        fixMapperManager();
+    }
 
     private final AtomicReference<CompiledSnapshot> active = new AtomicReference<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -389,7 +416,19 @@ public final class Gateway implements AutoCloseable {
             res.send(bytes);
             return bytes.length;
         }
-        body.length().ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+        OptionalLong length = body.length();
+        if (length.isPresent() && length.getAsLong() <= SMALL_BODY) {
+            // A small body of known length is read whole and sent in one write: streaming it costs a response output
+            // stream and two 16 KiB transfer buffers (the web client's and transferTo's), for a few hundred bytes.
+            try (InputStream in = body.stream()) {
+                byte[] bytes = in.readNBytes((int) length.getAsLong());
+                res.send(bytes);
+                return bytes.length;
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+        length.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
         try (InputStream in = body.stream(); OutputStream out = res.outputStream()) {
             long sent = in.transferTo(out);
             out.flush();
@@ -412,11 +451,11 @@ public final class Gateway implements AutoCloseable {
         return String.valueOf(address);
     }
 
-    private static ApiInfo apiInfo(Api api) {
+    static ApiInfo apiInfo(Api api) {
         return new ApiInfo(api.id(), api.displayName(), api.path(), api.apiVersion(), api.revision());
     }
 
-    private static OperationInfo operationInfo(Operation op) {
+    static OperationInfo operationInfo(Operation op) {
         return new OperationInfo(op.id(), op.displayName(), op.method(), op.urlTemplate(),
                                  op.examples().stream()
                                          .map(e -> new OperationInfo.ResponseExample(e.statusCode(), e.contentType(),
@@ -424,7 +463,7 @@ public final class Gateway implements AutoCloseable {
                                          .toList());
     }
 
-    private static SubscriptionInfo subscriptionInfo(Subscription s) {
+    static SubscriptionInfo subscriptionInfo(Subscription s) {
         return new SubscriptionInfo(s.id(), s.displayName(), s.createdDate().orElse(null));
     }
 

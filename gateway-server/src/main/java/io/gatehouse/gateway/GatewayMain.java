@@ -68,6 +68,7 @@ public final class GatewayMain {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$-7s %3$s: %5$s%6$s%n");
         }
+        Gateway.fixMapperManager();
         int code = execute(args);
         if (code != 0) {
             System.exit(code);
@@ -112,7 +113,7 @@ public final class GatewayMain {
 
     /**
      * The built-in policies plus the plugins in {@code policy.plugins.path} (by default {@code plugins/} beside the
-     * installation's {@code lib/}).
+     * served folder, if there is one, else beside the installation's {@code lib/}).
      *
      * @param settings the settings
      * @return the registry
@@ -120,7 +121,11 @@ public final class GatewayMain {
      */
     static PolicyRegistry registry(Settings settings) throws SettingsException {
         Optional<String> configured = settings.optional(SettingKey.POLICY_PLUGINS_PATH);
-        Path directory = configured.map(Path::of).orElseGet(GatewayMain::installedPlugins);
+        // Unset: plugins/ beside the served folder if there is one, else plugins/ beside the installation's lib/.
+        Optional<Path> besideConfig = settings.optional(SettingKey.CONFIG_LOCAL_PATH)
+                .map(folder -> Path.of(folder).toAbsolutePath().normalize().resolveSibling("plugins"))
+                .filter(Files::isDirectory);
+        Path directory = configured.map(Path::of).or(() -> besideConfig).orElseGet(GatewayMain::installedPlugins);
         if (configured.isPresent() && !Files.isDirectory(directory)) {
             throw new SettingsException("policy.plugins.path (from " + settings.source(SettingKey.POLICY_PLUGINS_PATH)
                     + "): " + directory + " is not a directory");

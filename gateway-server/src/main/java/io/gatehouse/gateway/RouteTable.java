@@ -4,6 +4,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,10 +27,24 @@ final class RouteTable {
     /** {@code {name}} or, for a trailing wildcard, {@code {*name}}. */
     private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("\\{(\\*?)([^{}]+)}");
 
-    private final List<ApiRoutes> apis;
+    /** APIs by the first segment of their suffix (lower case), longest suffix first: a request looks at one list. */
+    private final Map<String, List<ApiRoutes>> byFirstSegment;
+    /** APIs with the empty suffix, tried after the others. */
+    private final List<ApiRoutes> atRoot;
 
     private RouteTable(List<ApiRoutes> apis) {
-        this.apis = apis;
+        Map<String, List<ApiRoutes>> index = new HashMap<>();
+        List<ApiRoutes> root = new ArrayList<>();
+        for (ApiRoutes api : apis) {
+            if (api.segments.isEmpty()) {
+                root.add(api);
+            } else {
+                index.computeIfAbsent(api.segments.get(0).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(api);
+            }
+        }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.byFirstSegment = Map.copyOf(index);
+        this.atRoot = List.copyOf(root);
     }
 
     static RouteTable of(List<Api> apis) {
@@ -58,7 +73,15 @@ final class RouteTable {
     Optional<Match> match(String method, String rawPath) {
         String path = rawPath.isEmpty() ? "/" : rawPath;
         String[] segments = path.substring(1).split("/", -1);
-        for (ApiRoutes api : apis) {
+        // The list is sorted longest suffix first, so the first API that matches is the most specific, as before the
+        // index: with 10,000 APIs a linear scan cost more than the rest of the request.
+        Optional<Match> found = match(byFirstSegment.getOrDefault(decode(segments[0]).toLowerCase(Locale.ROOT), List.of()),
+                                      method, path, segments);
+        return found.isPresent() ? found : match(atRoot, method, path, segments);
+    }
+
+    private static Optional<Match> match(List<ApiRoutes> candidates, String method, String path, String[] segments) {
+        for (ApiRoutes api : candidates) {
             if (!api.matchesPrefix(segments)) {
                 continue;
             }

@@ -109,6 +109,17 @@ class OtlpExportTest {
         backend.stop(0);
     }
 
+    private List<Span> spans() {
+        return traces.stream().map(bytes -> {
+            try {
+                return ExportTraceServiceRequest.parseFrom(bytes);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).flatMap(req -> req.getResourceSpansList().stream()).flatMap(rs -> rs.getScopeSpansList().stream())
+                .flatMap(ss -> ss.getSpansList().stream()).toList();
+    }
+
     private static String attribute(Span span, String key) {
         return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).findFirst()
                 .map(KeyValue::getValue).map(v -> v.hasIntValue() ? Long.toString(v.getIntValue()) : v.getStringValue())
@@ -122,16 +133,13 @@ class OtlpExportTest {
                                                "Ocp-Apim-Subscription-Key", KEY,
                                                "traceparent", "00-" + INCOMING_TRACE + "-00f067aa0ba902b7-01");
         assertEquals(200, r.statusCode());
-        telemetry.flush();
-
-        List<Span> spans = traces.stream().map(bytes -> {
-            try {
-                return ExportTraceServiceRequest.parseFrom(bytes);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).flatMap(req -> req.getResourceSpansList().stream()).flatMap(rs -> rs.getScopeSpansList().stream())
-                .flatMap(ss -> ss.getSpansList().stream()).toList();
+        // The SERVER span ends once the response is sent, so the client may see the answer first: flush until it is in.
+        List<Span> spans = List.of();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (spans.stream().noneMatch(sp -> sp.getKind() == Span.SpanKind.SPAN_KIND_SERVER) && System.nanoTime() < deadline) {
+            telemetry.flush();
+            spans = spans();
+        }
         Span server = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
         Span client = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
         String hex = HexFormat.of().formatHex(server.getTraceId().toByteArray());

@@ -67,7 +67,12 @@ public final class QueryValues implements NameValues {
 
     @Override
     public boolean contains(String name) {
-        return parameters.stream().anyMatch(p -> p.name.equals(name));
+        for (Parameter p : parameters) {
+            if (p.name.equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
