@@ -1,0 +1,426 @@
+package io.gatehouse.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./gatehouse bench}: one command, one run, everything side by side on loopback. A fixed-response backend;
+ * nginx as a plain reverse proxy with upstream keep-alive; Gatehouse without policies and with a realistic chain.
+ * wrk drives each at the same concurrency; the table gives requests/s, p50 and p99, CPU time per request of the
+ * proxy process (the most portable figure on a shared machine) and its RSS, and ratios against nginx. Then the same
+ * chain with 10,000 APIs and 100,000 subscriptions against the 1-API case, and change-to-effect times through the
+ * management plane. Every process started is stopped at the end, also on Ctrl-C.
+ */
+public final class BenchMain {
+
+    private static final Path ROOT = Path.of(System.getProperty("gatehouse.root", ".")).toAbsolutePath().normalize();
+    private static final Path LIB = ROOT.resolve("distribution/target/gatehouse/lib");
+    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    private static final long CLOCK_TICKS = clockTicks();
+
+    private final List<Process> processes = new ArrayList<>();
+    private final Path work;
+    private final int seconds;
+    private final int warmup;
+    private final int connections;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final StringBuilder report = new StringBuilder();
+
+    private BenchMain(Path work, int seconds, int warmup, int connections) {
+        this.work = work;
+        this.seconds = seconds;
+        this.warmup = warmup;
+        this.connections = connections;
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args {@code [--duration S] [--warmup S] [--connections N] [--scenarios proxy,scale,propagation]}
+     * @throws Exception if a process cannot be started
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        List<String> scenarios = Arrays.asList(options.getOrDefault("scenarios", "proxy,scale,propagation").split(","));
+        Path work = Files.createTempDirectory("gatehouse-bench");
+        BenchMain bench = new BenchMain(work, Integer.parseInt(options.getOrDefault("duration", "15")),
+                                        Integer.parseInt(options.getOrDefault("warmup", "8")),
+                                        Integer.parseInt(options.getOrDefault("connections", "50")));
+        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll, "bench-cleanup"));
+        try {
+            bench.run(scenarios);
+        } finally {
+            bench.stopAll();
+        }
+    }
+
+    private void run(List<String> scenarios) throws Exception {
+        for (String tool : List.of("/usr/sbin/nginx", "/usr/bin/wrk")) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw new IllegalStateException(tool + " is missing: install the Debian packages nginx and wrk");
+            }
+        }
+        report.append("# Gatehouse benchmark, ").append(LocalDateTime.now().withNano(0)).append("\n\n")
+                .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
+                .append(Runtime.version()).append("; wrk -t2 -c").append(connections).append(" -d").append(seconds)
+                .append("s after ").append(warmup).append(" s of warm-up, all on loopback, all sharing the cores.\n");
+        int backendPort = freePort();
+        Process backend = start("backend", List.of(JAVA, "-Xmx256m", "-cp", LIB + "/*", "io.gatehouse.demo.DemoBackend",
+                                                   "--port", Integer.toString(backendPort)));
+        awaitHttp("http://127.0.0.1:" + backendPort + "/fixed", backend);
+        if (scenarios.contains("proxy")) {
+            proxyScenario(backend, backendPort);
+        }
+        if (scenarios.contains("scale")) {
+            scaleScenario(backendPort);
+        }
+        if (scenarios.contains("propagation")) {
+            propagationScenario(backendPort);
+        }
+        Path results = Files.createDirectories(ROOT.resolve("bench/results"));
+        Path file = results.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")) + ".md");
+        Files.writeString(file, report);
+        System.out.println(report);
+        System.out.println("bench: results written to " + ROOT.relativize(file));
+    }
+
+    // ---- scenario 1: direct, nginx, Gatehouse bare, Gatehouse with the realistic chain ----
+
+    private void proxyScenario(Process backend, int backendPort) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        rows.add(measure("direct backend", "http://127.0.0.1:" + backendPort + "/fixed", List.of(), backend));
+        rows.add(measure("nginx", "http://127.0.0.1:" + nginx(backendPort) + "/fixed", List.of(), null));
+        Gateway bare = gateway("bare", backendPort, 1, 0, false);
+        rows.add(measure("Gatehouse, no policies", bare.url("/api-0/fixed"), List.of(), bare.process));
+        stop(bare.process);
+        Gateway chain = gateway("policies", backendPort, 1, 1, true);
+        rows.add(measure("Gatehouse, realistic chain", chain.url("/api-0/fixed"),
+                         List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(0)), chain.process));
+        stop(chain.process);
+        Row nginx = rows.get(1);
+        report.append("\n## Proxy: the same backend direct, through nginx and through Gatehouse\n\n")
+                .append("| Target | req/s | p50 | p99 | CPU µs/req (proxy) | RSS MiB (proxy) | req/s vs nginx | p99 vs nginx |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
+        for (Row row : rows) {
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.0f | %.2f× | %.2f× |%n", row.name,
+                                        row.rps, ms(row.p50), ms(row.p99), row.cpuMicros, row.rssMiB, row.rps / nginx.rps,
+                                        row.p99 / nginx.p99));
+        }
+        Row policies = rows.get(3);
+        report.append(String.format(Locale.ROOT, "%nTargets (issue 7): realistic chain ≤ 45 µs CPU/request (%.1f), ≥ 0.7× nginx"
+                + " req/s (%.2f×), p99 ≤ 1.5× nginx (%.2f×), RSS ≤ 256 MiB (%.0f).%n", policies.cpuMicros,
+                policies.rps / nginx.rps, policies.p99 / nginx.p99, policies.rssMiB));
+        if (rows.stream().anyMatch(r -> r.errors > 0)) {
+            report.append("\nErrors or non-2xx answers: ");
+            rows.stream().filter(r -> r.errors > 0).forEach(r -> report.append(r.name).append(" ").append(r.errors).append("; "));
+            report.append("\n");
+        }
+    }
+
+    // ---- scenario 2: 10,000 APIs and 100,000 subscriptions against 1 API ----
+
+    private void scaleScenario(int backendPort) throws Exception {
+        Gateway small = gateway("scale-1", backendPort, 1, 1, true);
+        Row one = measure("1 API, 1 subscription", small.url("/api-0/fixed"),
+                          List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(0)), small.process);
+        stop(small.process);
+        long loadStart = System.nanoTime();
+        Gateway big = gateway("scale-10k", backendPort, 10_000, 100_000, true);
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        Row many = measure("10,000 APIs, 100,000 subscriptions", big.url("/api-5000/fixed"),
+                           List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(55_000)), big.process);
+        stop(big.process);
+        report.append("\n## Scale: the realistic chain with 10,000 APIs and 100,000 subscriptions\n\n")
+                .append("| Snapshot | req/s | p50 | p99 | CPU µs/req | RSS MiB |\n|---|---|---|---|---|---|\n");
+        for (Row row : List.of(one, many)) {
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.0f |%n", row.name, row.rps,
+                                        ms(row.p50), ms(row.p99), row.cpuMicros, row.rssMiB));
+        }
+        report.append(String.format(Locale.ROOT, "%nThroughput with 10,000 APIs: %.2f× the 1-API case (target ≥ 0.95×)."
+                + " Start-up with the large folder (read, compile, listen): %.1f s.%n", many.rps / one.rps, loadSeconds));
+    }
+
+    // ---- scenario 3: change-to-effect through the management plane ----
+
+    private void propagationScenario(int backendPort) throws Exception {
+        Path artifacts = work.resolve("propagation-artifacts");
+        BenchArtifacts.write(artifacts, backendPort, 1, 1, true);
+        int mpPort = freePort();
+        Path keys = work.resolve("gateway-keys.json");
+        Process mp = start("management-plane", List.of(JAVA, "-Xmx256m", "-cp", LIB + "/*",
+                                                       "io.gatehouse.management.ManagementPlaneMain", "management-plane",
+                                                       "--artifacts", artifacts.toString(), "--port", Integer.toString(mpPort),
+                                                       "--host", "127.0.0.1", "--keys", keys.toString()));
+        awaitHttp("http://127.0.0.1:" + mpPort + "/health", mp);
+        Path env = work.resolve("bench-env.conf");
+        Process token = start("token", List.of(JAVA, "-cp", LIB + "/*", "io.gatehouse.management.ManagementPlaneMain",
+                                               "token", "--gateway", "bench", "--keys", keys.toString(), "--env-file",
+                                               env.toString(), "--endpoint", "http://127.0.0.1:" + mpPort));
+        if (!token.waitFor(60, TimeUnit.SECONDS) || token.exitValue() != 0) {
+            throw new IllegalStateException("the token command failed; see " + work.resolve("token.log"));
+        }
+        Files.writeString(env, Files.readString(env) + "config.backup.path=" + work.resolve("backup") + "\n");
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(JAVA, "@" + ROOT.resolve("distribution/jvm.options"), "-cp", LIB + "/*",
+                                                       "io.gatehouse.gateway.GatewayMain", "run", "--env-file", env.toString(),
+                                                       "--port", Integer.toString(port)));
+        Process gateway = start("federated-gateway", command);
+        String url = "http://127.0.0.1:" + port + "/api-0/fixed";
+        awaitHttp(url, gateway);
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String marker = "rev-" + i;
+            long started = System.nanoTime();
+            BenchArtifacts.writeGlobalPolicy(artifacts, marker);
+            Instant deadline = Instant.now().plusSeconds(15);
+            while (!marker.equals(header(url, BenchArtifacts.key(0), "X-Bench"))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("change " + marker + " did not arrive within 15 s");
+                }
+                Thread.sleep(2);
+            }
+            millis.add((System.nanoTime() - started) / 1e6);
+        }
+        millis.sort(Double::compare);
+        report.append("\n## Propagation: an artifacts edit until a watching gateway answers with it\n\n")
+                .append(String.format(Locale.ROOT, "30 changes: median %.0f ms, p99 %.0f ms, max %.0f ms (target: p99 < 1 s)."
+                        + " Includes the management plane's folder watch (200 ms quiet period) and the gateway's"
+                        + " compile.%n", millis.get(14), millis.get(29), millis.get(29)));
+        stop(gateway);
+        stop(mp);
+    }
+
+    // ---- targets ----
+
+    private record Gateway(Process process, int port) {
+        String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+    }
+
+    private Gateway gateway(String name, int backendPort, int apis, int subscriptions, boolean policies) throws Exception {
+        Path folder = work.resolve("artifacts-" + name);
+        BenchArtifacts.write(folder, backendPort, apis, subscriptions, policies);
+        int port = freePort();
+        Process p = start("gateway-" + name, List.of(JAVA, "@" + ROOT.resolve("distribution/jvm.options"), "-cp", LIB + "/*",
+                                                      "io.gatehouse.gateway.GatewayMain", "run", "--config", folder.toString(),
+                                                      "--port", Integer.toString(port)));
+        awaitHttp("http://127.0.0.1:" + port + "/status-0123456789abcdef", p);
+        return new Gateway(p, port);
+    }
+
+    private int nginx(int backendPort) throws Exception {
+        int port = freePort();
+        Path prefix = Files.createDirectories(work.resolve("nginx"));
+        Path conf = prefix.resolve("nginx.conf");
+        Files.writeString(conf, """
+                daemon off;
+                worker_processes 2;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 1024; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/body;
+                    proxy_temp_path %1$s/proxy;
+                    fastcgi_temp_path %1$s/fastcgi;
+                    uwsgi_temp_path %1$s/uwsgi;
+                    scgi_temp_path %1$s/scgi;
+                    upstream backend { server 127.0.0.1:%2$d; keepalive 128; }
+                    server {
+                        listen 127.0.0.1:%3$d;
+                        location / {
+                            proxy_pass http://backend;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                        }
+                    }
+                }
+                """.formatted(prefix, backendPort, port));
+        Process p = start("nginx", List.of("/usr/sbin/nginx", "-p", prefix.toString(), "-c", conf.toString()));
+        awaitHttp("http://127.0.0.1:" + port + "/fixed", p);
+        return port;
+    }
+
+    // ---- measuring ----
+
+    private record Row(String name, double rps, double p50, double p99, double cpuMicros, double rssMiB, long errors) {
+    }
+
+    /** Warm up, then measure with wrk; CPU and RSS are the proxy's (all of nginx's processes; the JVM otherwise). */
+    private Row measure(String name, String url, List<String> headers, Process target) throws Exception {
+        System.out.println("bench: " + name + " ...");
+        wrk(url, headers, warmup);
+        Process nginx = target == null ? processes.stream().filter(p -> p.info().command().orElse("").endsWith("nginx"))
+                .findFirst().orElseThrow() : null;
+        List<ProcessHandle> measured = target != null ? List.of(target.toHandle())
+                : Stream.concat(Stream.of(nginx.toHandle()), nginx.children()).toList();
+        long cpuBefore = measured.stream().mapToLong(BenchMain::cpuTicks).sum();
+        String out = wrk(url, headers, seconds);
+        long cpuAfter = measured.stream().mapToLong(BenchMain::cpuTicks).sum();
+        double rss = measured.stream().mapToLong(BenchMain::rssKiB).sum() / 1024.0;
+        long requests = longOf(out, "(\\d+) requests in");
+        double rps = doubleOf(out, "Requests/sec:\\s+([\\d.]+)");
+        long errors = longOf(out, "Non-2xx or 3xx responses: (\\d+)") + longOf(out, "Socket errors: connect (\\d+)");
+        double cpuMicros = requests == 0 ? 0 : (cpuAfter - cpuBefore) * 1e6 / CLOCK_TICKS / requests;
+        return new Row(name, rps, latency(out, "50%"), latency(out, "99%"), cpuMicros, rss, errors);
+    }
+
+    private String wrk(String url, List<String> headers, int duration) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/wrk", "-t2", "-c" + connections, "-d" + duration + "s",
+                                                       "--latency"));
+        headers.forEach(h -> command.addAll(List.of("-H", h)));
+        command.add(url);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(duration + 30L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("wrk failed on " + url + ":\n" + out);
+        }
+        return out;
+    }
+
+    private static double latency(String wrk, String percentile) {
+        Matcher m = Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([\\d.]+)(us|ms|s)").matcher(wrk);
+        if (!m.find()) {
+            return Double.NaN;
+        }
+        double value = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> value / 1000;
+            case "s" -> value * 1000;
+            default -> value;
+        };
+    }
+
+    private static String ms(double millis) {
+        return String.format(Locale.ROOT, "%.2f ms", millis);
+    }
+
+    private static long longOf(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static double doubleOf(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** utime + stime of a process (all its threads), in clock ticks, from /proc. */
+    private static long cpuTicks(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long rssKiB(ProcessHandle process) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return 0;
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+            return Long.parseLong(new String(p.getInputStream().readAllBytes()).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    private String header(String url, String key, String name) throws Exception {
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Ocp-Apim-Subscription-Key", key)
+                                                 .timeout(Duration.ofSeconds(5)).build(),
+                                         HttpResponse.BodyHandlers.discarding());
+        return r.headers().firstValue(name).orElse("");
+    }
+
+    // ---- processes ----
+
+    private Process start(String name, List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile())
+                .start();
+        processes.add(p);
+        return p;
+    }
+
+    private void awaitHttp(String url, Process process) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(url + ": the process exited; see the logs in " + work);
+            }
+            try {
+                http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                          HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException(url + " did not answer within 5 minutes; see the logs in " + work);
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    private void stopAll() {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
