@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -32,6 +31,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 
+import io.gatehouse.policy.engine.RequestIds;
 import io.gatehouse.policy.spi.LastError;
 import io.gatehouse.telemetry.Telemetry;
 
@@ -100,7 +100,7 @@ final class RequestObserver {
         final String method;
         final String clientIp;
         final long bytesIn;
-        final String requestId = UUID.randomUUID().toString();
+        final String requestId = RequestIds.next();
         String path;
         String route = "";
         String apiId = "";

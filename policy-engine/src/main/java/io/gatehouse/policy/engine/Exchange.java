@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 import io.gatehouse.policy.expressions.SubscriptionKeyAccess;
 import io.gatehouse.policy.spi.ApiInfo;
@@ -283,7 +282,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
 
     /** Builds an {@link Exchange}. */
     public static final class Builder {
-        private String requestId = UUID.randomUUID().toString();
+        private String requestId;
         private TraceListener traceListener = (source, severity, message) -> { };
         private String method = "GET";
         private String scheme = "http";
@@ -498,6 +497,9 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         /** @return the exchange */
         public Exchange build() {
             Objects.requireNonNull(services, "services");
+            if (requestId == null) {
+                requestId = RequestIds.next();
+            }
             if (body == null) {
                 body = MessageBody.empty(maxBufferedBody);
             }
