@@ -241,10 +241,11 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         inFlight.incrementAndGet();
-        RequestObserver.Observation observation = observer.begin(req, clientIp(req.remotePeer().address()));
+        String clientIp = clientIp(req.remotePeer().address());
+        RequestObserver.Observation observation = observer.begin(req, clientIp);
         Scope scope = observer.makeCurrent(observation);
         try {
-            serve(snapshot, req, res, observation);
+            serve(snapshot, req, res, observation, clientIp);
         } finally {
             scope.close();
             observer.end(observation, res.status().code());
@@ -257,7 +258,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void serve(CompiledSnapshot snapshot, ServerRequest req, ServerResponse res,
-                       RequestObserver.Observation observation) throws IOException {
+                       RequestObserver.Observation observation, String clientIp) throws IOException {
         String method = req.prologue().method().text();
         String rawPath = req.prologue().uriPath().rawPath();
         Optional<RouteTable.Match> match = snapshot.routes().match(method, rawPath);
@@ -307,7 +308,6 @@ public final class Gateway implements AutoCloseable {
             query.remove(api.keyNames().query());
             forwardedQuery = query.rawQuery();
         }
-        String clientIp = clientIp(req.remotePeer().address());
         addForwardedHeaders(req, headers, clientIp);
 
         Pipeline pipeline = snapshot.policies().pipeline(api.id(), route.operation().id(),
@@ -330,8 +330,8 @@ public final class Gateway implements AutoCloseable {
                 .query(query)
                 .body(body)
                 .maxBufferedBody(maxBufferedBody)
-                .api(apiInfo(api))
-                .operation(operationInfo(route.operation()))
+                .api(route.apiInfo())
+                .operation(route.operationInfo())
                 .product(granted.product().map(p -> new ProductInfo(p.id(), p.displayName())).orElse(null))
                 .subscription(granted.subscription().map(Gateway::subscriptionInfo).orElse(null), key.orElse(null))
                 .deployment(deployment)
@@ -360,11 +360,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static MessageHeaders requestHeaders(ServerRequest req) {
-        List<String> connection = req.headers().all(HeaderNames.CONNECTION, List::of);
-        Set<String> drop = HopByHop.of(connection);
+        Set<String> drop = req.headers().contains(HeaderNames.CONNECTION)
+                ? HopByHop.of(req.headers().all(HeaderNames.CONNECTION, List::of))
+                : HopByHop.ALWAYS;
         MessageHeaders headers = new MessageHeaders();
         for (Header h : req.headers()) {
-            if (!drop.contains(h.name().toLowerCase(Locale.ROOT))) {
+            if (drop == HopByHop.ALWAYS ? !HopByHop.isAlways(h.name()) : !drop.contains(h.name().toLowerCase(Locale.ROOT))) {
                 for (String v : h.allValues()) {
                     headers.add(h.name(), v);
                 }
@@ -498,5 +499,6 @@ public final class Gateway implements AutoCloseable {
         if (server != null) {
             server.stop();
         }
+        forwarder.close();
     }
 }

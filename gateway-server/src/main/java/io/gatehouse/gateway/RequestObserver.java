@@ -31,6 +31,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 
+import io.gatehouse.policy.engine.BackendTarget;
 import io.gatehouse.policy.engine.RequestIds;
 import io.gatehouse.policy.spi.LastError;
 import io.gatehouse.telemetry.Telemetry;
@@ -158,16 +159,19 @@ final class RequestObserver {
      */
     Observation begin(ServerRequest req, String clientIp) {
         String method = req.prologue().method().text();
-        Context parent = telemetry.openTelemetry().getPropagators().getTextMapPropagator()
-                .extract(Context.root(), req, REQUEST_HEADERS);
-        Span span = telemetry.tracer().spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setAttribute(METHOD, method)
-                .setAttribute("url.path", req.prologue().uriPath().rawPath())
-                .setAttribute("url.scheme", req.isSecure() ? "https" : "http")
-                .setAttribute("server.address", req.requestedUri().host())
-                .setAttribute("server.port", (long) req.requestedUri().port())
-                .setAttribute("client.address", clientIp)
-                .startSpan();
+        Span span = Span.getInvalid();
+        if (telemetry.enabled()) {
+            Context parent = telemetry.openTelemetry().getPropagators().getTextMapPropagator()
+                    .extract(Context.root(), req, REQUEST_HEADERS);
+            span = telemetry.tracer().spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER)
+                    .setAttribute(METHOD, method)
+                    .setAttribute("url.path", req.prologue().uriPath().rawPath())
+                    .setAttribute("url.scheme", req.isSecure() ? "https" : "http")
+                    .setAttribute("server.address", req.requestedUri().host())
+                    .setAttribute("server.port", (long) req.requestedUri().port())
+                    .setAttribute("client.address", clientIp)
+                    .startSpan();
+        }
         return new Observation(span, method, req.prologue().uriPath().rawPath(), clientIp,
                                req.headers().contentLength().orElse(-1));
     }
@@ -278,17 +282,24 @@ final class RequestObserver {
      * @param headers receives the propagation headers
      * @return the call, to end when the backend's response headers arrive
      */
-    BackendCall backendCall(String method, URI target, TextMapSetter<Void> headers) {
-        Span span = telemetry.tracer().spanBuilder(method).setSpanKind(SpanKind.CLIENT)
-                .setAttribute(METHOD, method)
-                .setAttribute("server.address", String.valueOf(target.getHost()))
-                .setAttribute("server.port", (long) (target.getPort() > 0 ? target.getPort()
-                        : "https".equals(target.getScheme()) ? 443 : 80))
-                .setAttribute("url.full", target.getScheme() + "://" + target.getRawAuthority() + target.getRawPath())
-                .startSpan();
+    BackendCall backendCall(String method, BackendTarget target, TextMapSetter<Void> headers) {
+        Span span;
         if (telemetry.enabled()) {
+            URI base = target.base();
+            String path = target.requestTarget();
+            int query = path.indexOf('?');
+            span = telemetry.tracer().spanBuilder(method).setSpanKind(SpanKind.CLIENT)
+                    .setAttribute(METHOD, method)
+                    .setAttribute("server.address", String.valueOf(base.getHost()))
+                    .setAttribute("server.port", (long) (base.getPort() > 0 ? base.getPort()
+                            : "https".equals(base.getScheme()) ? 443 : 80))
+                    .setAttribute("url.full", base.getScheme() + "://" + base.getRawAuthority()
+                            + (query < 0 ? path : path.substring(0, query)))
+                    .startSpan();
             telemetry.openTelemetry().getPropagators().getTextMapPropagator()
                     .inject(Context.current().with(span), null, headers);
+        } else {
+            span = Span.getInvalid();
         }
         return new BackendCall(span, System.nanoTime(), Context.current().get(CURRENT));
     }

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 
 import io.gatehouse.config.Api;
 import io.gatehouse.config.Operation;
+import io.gatehouse.policy.spi.ApiInfo;
+import io.gatehouse.policy.spi.OperationInfo;
 
 /**
  * Matches a request to an API and operation as APIM does: the API whose URL suffix is the longest whole-segment
@@ -92,7 +94,7 @@ final class RouteTable {
                 }
                 Optional<Map<String, String>> captures = op.match(rest);
                 if (captures.isPresent()) {
-                    return Optional.of(new Match(api.api, op.operation, rest, captures.get()));
+                    return Optional.of(new Match(api.api, op.operation, rest, captures.get(), api.info, op.info));
                 }
             }
         }
@@ -107,10 +109,18 @@ final class RouteTable {
      * @param pathWithinApi the raw path after the API suffix ({@code ""} or starting with {@code /})
      * @param parameters    template parameters, decoded
      */
-    record Match(Api api, Operation operation, String pathWithinApi, Map<String, String> parameters) {
+    /**
+     * A matched operation, with the API and operation as policies see them (built once per snapshot, not per request).
+     */
+    record Match(Api api, Operation operation, String pathWithinApi, Map<String, String> parameters, ApiInfo apiInfo,
+                 OperationInfo operationInfo) {
     }
 
-    private record ApiRoutes(Api api, List<String> segments, List<OperationRoute> operations) {
+    private record ApiRoutes(Api api, List<String> segments, List<OperationRoute> operations, ApiInfo info) {
+
+        ApiRoutes(Api api, List<String> segments, List<OperationRoute> operations) {
+            this(api, segments, operations, Gateway.apiInfo(api));
+        }
 
         boolean matchesPrefix(String[] requestSegments) {
             if (requestSegments.length < segments.size()) {
@@ -141,7 +151,7 @@ final class RouteTable {
     }
 
     private record OperationRoute(Operation operation, Pattern pattern, List<String> names, int literalSegments,
-                                  int literalLength) {
+                                  int literalLength, OperationInfo info) {
 
         static OperationRoute of(Operation op) {
             String template = op.urlTemplate();
@@ -180,7 +190,7 @@ final class RouteTable {
             // "/" matches both the API root with and without the trailing slash.
             String full = body.equals("/" + Pattern.quote("")) ? "/?" : body + "/?";
             return new OperationRoute(op, Pattern.compile("^" + full + "$", Pattern.CASE_INSENSITIVE), names,
-                                      literalSegments, literalLength);
+                                      literalSegments, literalLength, Gateway.operationInfo(op));
         }
 
         boolean acceptsMethod(String method) {

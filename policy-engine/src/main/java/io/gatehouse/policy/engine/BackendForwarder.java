@@ -1,7 +1,5 @@
 package io.gatehouse.policy.engine;
 
-import java.net.URI;
-
 import io.gatehouse.policy.spi.ForwardOptions;
 import io.gatehouse.policy.spi.PolicyException;
 
@@ -17,9 +15,9 @@ public interface BackendForwarder {
      * Forwards the request.
      *
      * @param exchange the exchange: its request is sent, its response is replaced by the backend's
-     * @param target   the full backend URL (base URL, path within the API and query, raw)
+     * @param target   the backend base URL, and the raw path within the API and query to send it
      * @param options  timeout, redirects, buffering
      * @throws PolicyException {@code BackendConnectionFailure} if the backend cannot be reached or times out
      */
-    void forward(Exchange exchange, URI target, ForwardOptions options) throws PolicyException;
+    void forward(Exchange exchange, BackendTarget target, ForwardOptions options) throws PolicyException;
 }

@@ -198,7 +198,9 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
             }
         }
         forwarded = true;
-        forwarder.forward(this, backendRequestUri(), options);
+        String query = request.query.rawQuery();
+        forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
+                : request.pathWithinApi + "?" + query), options);
     }
 
     /** @return response headers set before the first backend call, to put back on the backend's response */

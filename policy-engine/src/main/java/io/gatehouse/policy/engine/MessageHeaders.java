@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import io.gatehouse.policy.spi.NameValues;
 
@@ -71,6 +72,15 @@ public final class MessageHeaders implements NameValues {
     @Override
     public void remove(String name) {
         entries.remove(key(name));
+    }
+
+    @Override
+    public void forEach(BiConsumer<String, String> action) {
+        for (Entry e : entries.values()) {
+            for (String value : e.values) {
+                action.accept(e.name, value);
+            }
+        }
     }
 
     private static String key(String name) {

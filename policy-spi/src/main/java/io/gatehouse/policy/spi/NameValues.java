@@ -3,6 +3,7 @@ package io.gatehouse.policy.spi;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * A multi-valued map of names to values: HTTP headers (case-insensitive names) or query parameters
@@ -83,4 +84,19 @@ public interface NameValues {
      * @param name the name
      */
     void remove(String name);
+
+    /**
+     * Calls {@code action} with each name and value, in order, a name once per value. The default walks
+     * {@link #names()} and {@link #all(String)}; implementations may do it without copying.
+     *
+     * @param action receives a name (as first added) and one of its values
+     * @since SPI 1.1
+     */
+    default void forEach(BiConsumer<String, String> action) {
+        for (String name : names()) {
+            for (String value : all(name)) {
+                action.accept(name, value);
+            }
+        }
+    }
 }

@@ -1,0 +1,123 @@
+package io.gatehouse.gateway;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keep-alive connections to plain-HTTP backends, per origin (host and port). Idle connections are reused most
+ * recently used first, so a steady load keeps a small warm set; connections idle longer than {@link #IDLE_LIMIT}
+ * are closed rather than reused, because backends close idle keep-alive connections on their own schedule (Node.js
+ * after 5 s, nginx after 75 s) and a request sent on a connection the backend has just closed fails. A request that
+ * fails that way anyway is retried once on a new connection by {@link HttpForwarder} when it is safe to.
+ */
+final class BackendPool implements AutoCloseable {
+
+    /** Connections idle longer than this are not reused: shorter than the common backends' keep-alive timeouts. */
+    static final Duration IDLE_LIMIT = Duration.ofSeconds(4);
+
+    private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
+    private final int maxIdlePerOrigin;
+    private final int connectTimeoutMillis;
+    private volatile boolean closed;
+
+    BackendPool(Duration connectTimeout, int maxIdlePerOrigin) {
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+        this.maxIdlePerOrigin = maxIdlePerOrigin;
+    }
+
+    /** One backend host and port, and its idle connections. */
+    static final class Origin {
+        private final String host;
+        private final int port;
+        private final ConcurrentLinkedDeque<BackendConnection> idle = new ConcurrentLinkedDeque<>();
+        private final AtomicInteger idleCount = new AtomicInteger();
+
+        private Origin(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+    }
+
+    /**
+     * A connection to {@code host:port}: an idle one if there is a fresh one, else a new one.
+     *
+     * @param host host
+     * @param port port
+     * @return a connection for one request
+     * @throws IOException if a new connection cannot be made
+     */
+    BackendConnection acquire(String host, int port) throws IOException {
+        Origin origin = origins.computeIfAbsent(host + ':' + port, k -> new Origin(host, port));
+        long now = System.nanoTime();
+        BackendConnection c;
+        while ((c = origin.idle.pollFirst()) != null) {
+            origin.idleCount.decrementAndGet();
+            if (now - c.idleSince < IDLE_LIMIT.toNanos() && c.isOpen()) {
+                return c;
+            }
+            c.close();
+        }
+        return connect(origin);
+    }
+
+    /**
+     * A new connection, never a pooled one: for the retry after a pooled connection turned out closed.
+     *
+     * @param origin where
+     * @return a connection
+     * @throws IOException if it cannot be made
+     */
+    BackendConnection fresh(Origin origin) throws IOException {
+        return connect(origin);
+    }
+
+    private BackendConnection connect(Origin origin) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(new InetSocketAddress(origin.host, origin.port), connectTimeoutMillis);
+            return new BackendConnection(this, origin, socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Takes a connection back after a complete exchange. */
+    void release(BackendConnection c) {
+        Origin origin = c.origin();
+        long now = System.nanoTime();
+        c.idleSince = now;
+        if (closed || origin.idleCount.get() >= maxIdlePerOrigin) {
+            c.close();
+            return;
+        }
+        origin.idle.offerFirst(c);
+        origin.idleCount.incrementAndGet();
+        // The least recently used connection sits at the tail; once it is too old nobody will take it, so close it
+        // here rather than leave the socket to the backend's timeout.
+        BackendConnection oldest = origin.idle.peekLast();
+        if (oldest != null && now - oldest.idleSince >= IDLE_LIMIT.toNanos() && origin.idle.removeLastOccurrence(oldest)) {
+            origin.idleCount.decrementAndGet();
+            oldest.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Origin origin : origins.values()) {
+            BackendConnection c;
+            while ((c = origin.idle.pollFirst()) != null) {
+                origin.idleCount.decrementAndGet();
+                c.close();
+            }
+        }
+    }
+}
