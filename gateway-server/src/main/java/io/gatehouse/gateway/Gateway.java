@@ -21,6 +21,7 @@ import io.helidon.common.mapper.MapperManager;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
@@ -389,26 +390,35 @@ public final class Gateway implements AutoCloseable {
         int status = exchange.response().statusCode();
         String reason = exchange.response().statusReason();
         res.status(reason.isEmpty() ? Status.create(status) : Status.create(status, reason));
-        OptionalLong declared = OptionalLong.empty();
-        for (String name : exchange.response().headers().names()) {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.equals("content-length")) {
-                String v = exchange.response().headers().first(name).orElse("");
-                try {
-                    declared = OptionalLong.of(Long.parseLong(v.trim()));
-                } catch (NumberFormatException e) {
-                    // a broken Content-Length from a backend is dropped; the body's own length is used
+        long[] declared = {-1};
+        ServerResponseHeaders headers = res.headers();
+        exchange.responseHeaders().forEachHeader((name, values) -> {
+            switch (name.length()) {
+                case 14 -> {
+                    if (name.equalsIgnoreCase("content-length")) {
+                        try {
+                            declared[0] = Long.parseLong(values.getFirst().trim());
+                        } catch (NumberFormatException e) {
+                            // a broken Content-Length from a backend is dropped; the body's own length is used
+                        }
+                        return;
+                    }
                 }
-                continue;
+                case 17, 10 -> {
+                    if (name.equalsIgnoreCase("transfer-encoding") || name.equalsIgnoreCase("connection")) {
+                        return;
+                    }
+                }
+                default -> {
+                }
             }
-            if (lower.equals("transfer-encoding") || lower.equals("connection")) {
-                continue;
-            }
-            res.headers().add(HeaderValues.create(HeaderNames.create(name), exchange.response().headers().all(name)));
-        }
+            headers.add(HeaderValues.create(HeaderNames.create(name), values));
+        });
         MessageBody body = exchange.responseBody();
         if (method.equals("HEAD") || status == 204 || status == 304) {
-            declared.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+            if (declared[0] >= 0) {
+                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(declared[0]));
+            }
             res.send();
             return 0;
         }

@@ -641,11 +641,14 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         response.body = Objects.requireNonNull(newBody, "newBody");
     }
 
+    /** @return the response headers, as the gateway writes them */
+    public MessageHeaders responseHeaders() {
+        return response.headers;
+    }
+
     /** Clears the response headers and body, before an error response or a backend response replaces them. */
     public void resetResponse() {
-        for (String name : Set.copyOf(response.headers.names())) {
-            response.headers.remove(name);
-        }
+        response.headers.clear();
         response.body = MessageBody.empty(maxBufferedBody);
     }
 

@@ -83,6 +83,22 @@ public final class MessageHeaders implements NameValues {
         }
     }
 
+    /**
+     * Calls {@code action} with each header's name (as first added) and all its values, without copying.
+     *
+     * @param action receives a name and its values (not to be modified)
+     */
+    public void forEachHeader(BiConsumer<String, List<String>> action) {
+        for (Entry e : entries.values()) {
+            action.accept(e.name, e.values);
+        }
+    }
+
+    /** Removes every header. */
+    public void clear() {
+        entries.clear();
+    }
+
     private static String key(String name) {
         return name.toLowerCase(Locale.ROOT);
     }
