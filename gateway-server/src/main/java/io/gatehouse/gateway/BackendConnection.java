@@ -54,6 +54,7 @@ final class BackendConnection implements Closeable {
     private boolean reused;
     private boolean received;
     private boolean closed;
+    private int timeout = -1;
     long idleSince;
 
     BackendConnection(BackendPool pool, BackendPool.Origin origin, Socket socket) throws IOException {
@@ -85,7 +86,10 @@ final class BackendConnection implements Closeable {
     /** Marks the start of a new exchange on this connection. */
     void begin(int timeoutMillis) throws IOException {
         received = false;
-        socket.setSoTimeout(timeoutMillis);
+        if (timeoutMillis != timeout) {
+            socket.setSoTimeout(timeoutMillis);
+            timeout = timeoutMillis;
+        }
     }
 
     // ---- writing the request ----

@@ -317,12 +317,13 @@ public final class Gateway implements AutoCloseable {
                 ? MessageBody.streaming(req.content().inputStream(), req.headers().contentLength().orElse(-1),
                                         maxBufferedBody)
                 : MessageBody.empty(maxBufferedBody);
+        Authority authority = authority(req);
         observation.path = rawPath + (forwardedQuery == null || forwardedQuery.isEmpty() ? "" : "?" + forwardedQuery);
         try (Exchange exchange = Exchange.builder()
                 .requestId(observation.requestId)
                 .traceListener(RequestObserver::traceEvent)
                 .method(method)
-                .url(req.isSecure() ? "https" : "http", req.requestedUri().host(), req.requestedUri().port(), rawPath,
+                .url(req.isSecure() ? "https" : "http", authority.host(), authority.port(), rawPath,
                      forwardedQuery)
                 .pathWithinApi(route.pathWithinApi())
                 .clientIp(clientIp)
@@ -351,6 +352,32 @@ public final class Gateway implements AutoCloseable {
             observation.error = exchange.lastError();
             observation.bytesOut = write(exchange, method, res);
         }
+    }
+
+    /** The host and port the caller addressed. */
+    private record Authority(String host, int port) {
+    }
+
+    /**
+     * The host and port from the {@code Host} header, which Helidon has already validated; parsing it here costs less
+     * than {@code requestedUri()}, which builds a whole URI. Without the header, Helidon's answer.
+     */
+    private static Authority authority(ServerRequest req) {
+        Optional<String> header = req.headers().first(HeaderNames.HOST);
+        if (header.isPresent() && !header.get().isEmpty() && header.get().charAt(0) != '[') { // IPv6 literals: Helidon's
+            String host = header.get();
+            int colon = host.lastIndexOf(':');
+            if (colon > 0) {
+                try {
+                    return new Authority(host.substring(0, colon), Integer.parseInt(host, colon + 1, host.length(), 10));
+                } catch (NumberFormatException e) {
+                    // not a port after all; Helidon's reading below
+                }
+            } else {
+                return new Authority(host, req.isSecure() ? 443 : 80);
+            }
+        }
+        return new Authority(req.requestedUri().host(), req.requestedUri().port());
     }
 
     private static void sendMissingKey(ServerRequest req, ServerResponse res, Api api) {

@@ -3,7 +3,6 @@ package io.gatehouse.gateway;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,11 +20,11 @@ import io.gatehouse.config.Subscription;
  */
 final class SubscriptionIndex {
 
-    private final Map<String, Subscription> byKeyHash;
+    private final Map<Digest, Subscription> byKeyHash;
     private final Map<String, Product> products;
     private final Map<String, Product> openProductByApi;
 
-    private SubscriptionIndex(Map<String, Subscription> byKeyHash, Map<String, Product> products,
+    private SubscriptionIndex(Map<Digest, Subscription> byKeyHash, Map<String, Product> products,
                               Map<String, Product> openProductByApi) {
         this.byKeyHash = byKeyHash;
         this.products = products;
@@ -33,10 +32,11 @@ final class SubscriptionIndex {
     }
 
     static SubscriptionIndex of(Snapshot snapshot) {
-        Map<String, Subscription> byKeyHash = new HashMap<>();
+        Map<Digest, Subscription> byKeyHash = new HashMap<>();
+        HexFormat hex = HexFormat.of();
         for (Subscription s : snapshot.subscriptions()) {
-            s.primaryKeyHash().ifPresent(h -> byKeyHash.put(h, s));
-            s.secondaryKeyHash().ifPresent(h -> byKeyHash.put(h, s));
+            s.primaryKeyHash().ifPresent(h -> byKeyHash.put(new Digest(hex.parseHex(h)), s));
+            s.secondaryKeyHash().ifPresent(h -> byKeyHash.put(new Digest(hex.parseHex(h)), s));
         }
         Map<String, Product> products = new HashMap<>();
         Map<String, Product> open = new HashMap<>();
@@ -87,21 +87,30 @@ final class SubscriptionIndex {
     }
 
     private Optional<Subscription> find(String key) {
-        byte[] digest = KeyHash.digest(key);
-        String hash = HexFormat.of().formatHex(digest);
-        Subscription candidate = byKeyHash.get(hash);
-        if (candidate == null) {
-            return Optional.empty();
-        }
-        for (String stored : List.of(candidate.primaryKeyHash().orElse(""), candidate.secondaryKeyHash().orElse(""))) {
-            if (!stored.isEmpty() && MessageDigest.isEqual(HexFormat.of().parseHex(stored), digest)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(byKeyHash.get(new Digest(KeyHash.digest(key))));
     }
 
-    /** The outcome of {@link #authorize}. */
+    /**
+     * A key's SHA-256 digest as a map key: the bytes themselves, so a lookup formats no hex string. Equality is
+     * checked in constant time; the hash code is the digest's first bytes, already uniformly distributed.
+     */
+    private record Digest(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Digest other && MessageDigest.isEqual(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return (bytes[0] & 0xFF) << 24 | (bytes[1] & 0xFF) << 16 | (bytes[2] & 0xFF) << 8 | (bytes[3] & 0xFF);
+        }
+
+        @Override
+        public String toString() {
+            return "Digest[" + bytes.length + " bytes]";
+        }
+    }
+
     sealed interface Access {
 
         /**

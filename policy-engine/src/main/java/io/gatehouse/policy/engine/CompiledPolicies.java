@@ -6,9 +6,9 @@ import java.util.Optional;
 /** Every pipeline of one snapshot, by API, operation and product context. Immutable. */
 public final class CompiledPolicies {
 
-    private final Map<String, Pipeline> pipelines;
+    private final Map<Key, Pipeline> pipelines;
 
-    CompiledPolicies(Map<String, Pipeline> pipelines) {
+    CompiledPolicies(Map<Key, Pipeline> pipelines) {
         this.pipelines = Map.copyOf(pipelines);
     }
 
@@ -30,7 +30,11 @@ public final class CompiledPolicies {
         return p;
     }
 
-    static String key(String apiId, String operationId, String productId) {
-        return apiId + '\n' + operationId + '\n' + productId;
+    static Key key(String apiId, String operationId, String productId) {
+        return new Key(apiId, operationId, productId);
+    }
+
+    /** A pipeline's key; its hash combines the ids' cached hashes, so a lookup builds and hashes no new string. */
+    record Key(String apiId, String operationId, String productId) {
     }
 }

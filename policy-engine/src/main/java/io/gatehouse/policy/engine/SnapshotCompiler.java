@@ -112,7 +112,7 @@ public final class SnapshotCompiler {
                 products.put(p.id(), scope(p.policy(), "product:" + p.id()));
             }
             Policy defaultForward = defaultForward();
-            Map<String, Pipeline> pipelines = new HashMap<>();
+            Map<CompiledPolicies.Key, Pipeline> pipelines = new HashMap<>();
             for (Api api : snapshot.apis()) {
                 Map<Section, List<Policy>> apiScope = scope(api.policy(), "api:" + api.id());
                 List<String> productIds = snapshot.products().stream()
