@@ -151,7 +151,9 @@ final class RouteTable {
     }
 
     private record OperationRoute(Operation operation, Pattern pattern, List<String> names, int literalSegments,
-                                  int literalLength, OperationInfo info) {
+                                  int literalLength, OperationInfo info, String literal) {
+
+        private static final Optional<Map<String, String>> NO_CAPTURES = Optional.of(Map.of());
 
         static OperationRoute of(Operation op) {
             String template = op.urlTemplate();
@@ -189,8 +191,11 @@ final class RouteTable {
             String body = regex.toString();
             // "/" matches both the API root with and without the trailing slash.
             String full = body.equals("/" + Pattern.quote("")) ? "/?" : body + "/?";
+            // Literal templates ("/fixed", not "/" whose pattern also takes the empty path) skip the regex.
+            String literal = names.isEmpty() && !template.equals("/") && !template.endsWith("/")
+                    && template.chars().noneMatch(c -> c == '{' || c == '}' || c == '*') ? template : null;
             return new OperationRoute(op, Pattern.compile("^" + full + "$", Pattern.CASE_INSENSITIVE), names,
-                                      literalSegments, literalLength, Gateway.operationInfo(op));
+                                      literalSegments, literalLength, Gateway.operationInfo(op), literal);
         }
 
         boolean acceptsMethod(String method) {
@@ -199,6 +204,14 @@ final class RouteTable {
         }
 
         Optional<Map<String, String>> match(String rest) {
+            if (literal != null) {
+                // A template without parameters matches by comparison, as its pattern would: case-insensitively,
+                // with or without a trailing slash; no matcher, no map.
+                int n = literal.length();
+                boolean same = rest.length() == n ? rest.equalsIgnoreCase(literal)
+                        : rest.length() == n + 1 && rest.charAt(n) == '/' && rest.regionMatches(true, 0, literal, 0, n);
+                return same ? NO_CAPTURES : Optional.empty();
+            }
             Matcher m = pattern.matcher(rest);
             if (!m.matches()) {
                 return Optional.empty();
