@@ -19,6 +19,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.ExplicitBucketHistogramOptions;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.resources.Resource;
@@ -98,7 +99,9 @@ public final class Telemetry implements AutoCloseable {
                         .build())))
                 .addMeterProviderCustomizer((meterProvider, config) -> meterProvider.registerView(
                         InstrumentSelector.builder().setName(REQUEST_DURATION).build(),
-                        View.builder().setAggregation(Aggregation.explicitBucketHistogram(settings.histogramBucketsMillis()))
+                        View.builder().setAggregation(Aggregation.explicitBucketHistogram(
+                                ExplicitBucketHistogramOptions.builder()
+                                        .setBucketBoundaries(settings.histogramBucketsMillis()).build()))
                                 .build()))
                 .disableShutdownHook();
         settings.applicationInsights().ifPresent(connection -> AzureMonitorAutoConfigure.customize(builder, connection));
