@@ -87,6 +87,7 @@ public enum SettingKey {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
     private static final Pattern TIME_SPAN = Pattern.compile("(\\d+):(\\d{2}):(\\d{2})");
+    private static final Pattern DECIMAL = Pattern.compile("\\d+(\\.\\d+)?");
 
     private final String key;
     private final String defaultValue;
@@ -242,15 +243,15 @@ public enum SettingKey {
      */
     static List<Double> parseBuckets(String value) {
         List<Double> buckets = new ArrayList<>();
-        for (String part : value.split(",")) {
-            double bound;
-            try {
-                bound = Double.parseDouble(part.trim());
-            } catch (NumberFormatException e) {
+        for (String part : value.split(",", -1)) {
+            // Plain decimals only: Double.parseDouble would also take NaN, Infinity, 5d and hex, which the SDK refuses
+            // at start-up or nobody means.
+            if (!DECIMAL.matcher(part.trim()).matches()) {
                 throw new IllegalArgumentException("must be ascending numbers (milliseconds) separated by commas, was '"
                                                            + value + "'");
             }
-            if (bound <= 0 || !buckets.isEmpty() && bound <= buckets.get(buckets.size() - 1)) {
+            double bound = Double.parseDouble(part.trim());
+            if (bound <= 0 || !Double.isFinite(bound) || !buckets.isEmpty() && bound <= buckets.get(buckets.size() - 1)) {
                 throw new IllegalArgumentException("must be ascending positive numbers (milliseconds), was '" + value + "'");
             }
             buckets.add(bound);

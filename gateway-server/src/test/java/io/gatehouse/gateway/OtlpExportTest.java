@@ -12,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ import io.helidon.service.registry.Services;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +38,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.gatehouse.telemetry.Telemetry;
-import io.gatehouse.telemetry.TelemetrySettings;
 
 /**
  * What the gateway exports over OTLP/HTTP, decoded by a collector in the test: a SERVER span per request with the HTTP
@@ -89,57 +92,129 @@ class OtlpExportTest {
                         <message>checked</message></trace></inbound>
                         <backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>
                         """);
-        telemetry = Telemetry.start(new TelemetrySettings(true,
-                                                          Optional.of(URI.create("http://127.0.0.1:"
-                                                                                         + collector.getAddress().getPort())),
-                                                          Optional.empty(), TelemetrySettings.APIM_BUCKETS, "test", "gw-test",
-                                                          "gw-test-1", "local"),
-                                    Map.of());
+    }
+
+    /**
+     * Starts telemetry and a gateway as {@code gatehouse run} wires them, exporting to the collector in the test.
+     *
+     * @param extra settings beyond the collector's
+     */
+    private void serve(Map<String, String> extra) throws SettingsException {
+        Map<String, String> values = new HashMap<>(Map.of("observability.opentelemetry.enabled", "true",
+                                                          "observability.opentelemetry.collector.uri",
+                                                          "http://127.0.0.1:" + collector.getAddress().getPort(),
+                                                          "gateway.region", "eu-test"));
+        values.putAll(extra);
+        Settings settings = Settings.load(Map.of(), Optional.empty(), Optional.empty(), values);
+        telemetry = GatewayMain.telemetry(settings, "gw-test", "gw-test-1");
         RequestObserver observer = new RequestObserver(telemetry, Services.get(MeterRegistry.class),
                                                        AccessLog.to(new PrintStream(accessLines, true, StandardCharsets.UTF_8)),
-                                                       TelemetrySettings.APIM_BUCKETS);
-        gateway = new TestFolder(dir).gateway(Map.of(), observer).start("127.0.0.1", 0);
+                                                       SettingKey.parseBuckets(settings.string(
+                                                               SettingKey.OBSERVABILITY_OPENTELEMETRY_HISTOGRAM_BUCKETS)));
+        gateway = new TestFolder(dir).gateway(values, observer).start("127.0.0.1", 0);
+    }
+
+    private void serve() throws SettingsException {
+        serve(Map.of());
     }
 
     @AfterEach
     void stop() {
-        gateway.close();
-        telemetry.close();
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (telemetry != null) {
+            telemetry.close();
+        }
         collector.stop(0);
         backend.stop(0);
     }
 
-    private List<Span> spans() {
+    private URI base() {
+        return URI.create("http://127.0.0.1:" + gateway.port());
+    }
+
+    private List<ExportTraceServiceRequest> traceRequests() {
         return traces.stream().map(bytes -> {
             try {
                 return ExportTraceServiceRequest.parseFrom(bytes);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-        }).flatMap(req -> req.getResourceSpansList().stream()).flatMap(rs -> rs.getScopeSpansList().stream())
-                .flatMap(ss -> ss.getSpansList().stream()).toList();
+        }).toList();
+    }
+
+    private List<ExportMetricsServiceRequest> metricRequests() {
+        return metrics.stream().map(bytes -> {
+            try {
+                return ExportMetricsServiceRequest.parseFrom(bytes);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).toList();
+    }
+
+    private List<Span> spans() {
+        return traceRequests().stream().flatMap(req -> req.getResourceSpansList().stream())
+                .flatMap(rs -> rs.getScopeSpansList().stream()).flatMap(ss -> ss.getSpansList().stream()).toList();
+    }
+
+    private List<Metric> exportedMetrics() {
+        return metricRequests().stream().flatMap(req -> req.getResourceMetricsList().stream())
+                .flatMap(rm -> rm.getScopeMetricsList().stream()).flatMap(sm -> sm.getMetricsList().stream()).toList();
+    }
+
+    /**
+     * The SERVER span ends once the response is sent, so the client may see the answer first: flush until the spans
+     * are in.
+     */
+    private List<Span> awaitServerSpans(int count) {
+        List<Span> spans = List.of();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (serverSpans(spans).size() < count && System.nanoTime() < deadline) {
+            telemetry.flush();
+            spans = spans();
+        }
+        assertEquals(count, serverSpans(spans).size(), "SERVER spans exported: " + spans);
+        return spans;
+    }
+
+    private static List<Span> serverSpans(List<Span> spans) {
+        return spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER)
+                .sorted(Comparator.comparingLong(Span::getStartTimeUnixNano)).toList();
+    }
+
+    /** The data points of the request duration histogram, once a request has been recorded in it. */
+    private List<HistogramDataPoint> awaitRequestDurations() {
+        List<HistogramDataPoint> points = List.of();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (points.stream().noneMatch(p -> p.getCount() > 0) && System.nanoTime() < deadline) {
+            telemetry.flush();
+            points = exportedMetrics().stream().filter(m -> m.getName().equals(Telemetry.REQUEST_DURATION))
+                    .flatMap(m -> m.getHistogram().getDataPointsList().stream()).toList();
+        }
+        assertTrue(points.stream().anyMatch(p -> p.getCount() > 0), "request durations exported: " + exportedMetrics());
+        return points;
+    }
+
+    private static String attribute(List<KeyValue> attributes, String key) {
+        return attributes.stream().filter(kv -> kv.getKey().equals(key)).findFirst().map(KeyValue::getValue)
+                .map(v -> v.hasIntValue() ? Long.toString(v.getIntValue()) : v.getStringValue()).orElse(null);
     }
 
     private static String attribute(Span span, String key) {
-        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).findFirst()
-                .map(KeyValue::getValue).map(v -> v.hasIntValue() ? Long.toString(v.getIntValue()) : v.getStringValue())
-                .orElse(null);
+        return attribute(span.getAttributesList(), key);
     }
 
     /** SERVER and CLIENT spans, linked, with their attributes; the backend got the CLIENT span's traceparent. */
     @Test
     void exportsLinkedServerAndClientSpans() throws Exception {
-        HttpResponse<String> r = HttpCalls.get(URI.create("http://127.0.0.1:" + gateway.port()), "/tel/items/42",
+        serve();
+        HttpResponse<String> r = HttpCalls.get(base(), "/tel/items/42",
                                                "Ocp-Apim-Subscription-Key", KEY,
                                                "traceparent", "00-" + INCOMING_TRACE + "-00f067aa0ba902b7-01");
         assertEquals(200, r.statusCode());
-        // The SERVER span ends once the response is sent, so the client may see the answer first: flush until it is in.
-        List<Span> spans = List.of();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (spans.stream().noneMatch(sp -> sp.getKind() == Span.SpanKind.SPAN_KIND_SERVER) && System.nanoTime() < deadline) {
-            telemetry.flush();
-            spans = spans();
-        }
+        List<Span> spans = awaitServerSpans(1);
         Span server = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
         Span client = spans.stream().filter(s -> s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
         String hex = HexFormat.of().formatHex(server.getTraceId().toByteArray());
@@ -162,14 +237,7 @@ class OtlpExportTest {
         assertEquals(List.of("00-" + INCOMING_TRACE + "-" + clientSpan + "-01"), backendTraceparents,
                      "the backend received the CLIENT span's traceparent");
 
-        List<String> metricNames = metrics.stream().map(bytes -> {
-            try {
-                return ExportMetricsServiceRequest.parseFrom(bytes);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).flatMap(req -> req.getResourceMetricsList().stream()).flatMap(rm -> rm.getScopeMetricsList().stream())
-                .flatMap(sm -> sm.getMetricsList().stream()).map(m -> m.getName()).distinct().toList();
+        List<String> metricNames = exportedMetrics().stream().map(Metric::getName).distinct().toList();
         assertTrue(metricNames.contains("http.server.request.duration"), metricNames.toString());
 
         String everything = traces.stream().map(b -> new String(b, StandardCharsets.ISO_8859_1)).collect(Collectors.joining())
@@ -180,7 +248,8 @@ class OtlpExportTest {
     /** One JSON access-log line per request, with the ids and durations, and never the key (header or query). */
     @Test
     void accessLogIsJsonWithoutKeys() throws Exception {
-        URI base = URI.create("http://127.0.0.1:" + gateway.port());
+        serve();
+        URI base = base();
         HttpCalls.get(base, "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY);
         HttpCalls.get(base, "/tel/items/2?subscription-key=" + KEY + "&x=1");
         HttpCalls.get(base, "/nowhere");
@@ -211,5 +280,27 @@ class OtlpExportTest {
         assertEquals(5, first.get("bytesOut").asInt());
         assertEquals("/tel/items/2?x=1", lines.get(1).get("path").asText(), "the key is taken off the query");
         assertEquals(404, lines.get(2).get("status").asInt());
+    }
+
+    /** observability.opentelemetry.histogram.buckets are exactly the bounds of the exported request histogram. */
+    @Test
+    void customBucketsAreTheExportedBounds() throws Exception {
+        serve(Map.of("observability.opentelemetry.histogram.buckets", "7,70"));
+        assertEquals(200, HttpCalls.get(base(), "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        for (HistogramDataPoint point : awaitRequestDurations()) {
+            assertEquals(List.of(7d, 70d), point.getExplicitBoundsList());
+            assertEquals(3, point.getBucketCountsCount(), "below 7, 7 to 70, above 70");
+        }
+    }
+
+    /** Unset, the exported bounds are APIM's default buckets. */
+    @Test
+    void defaultBucketsAreApims() throws Exception {
+        serve();
+        assertEquals(200, HttpCalls.get(base(), "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        for (HistogramDataPoint point : awaitRequestDurations()) {
+            assertEquals(List.of(5d, 10d, 25d, 50d, 100d, 250d, 500d, 1000d, 2500d, 5000d, 10000d),
+                         point.getExplicitBoundsList());
+        }
     }
 }
