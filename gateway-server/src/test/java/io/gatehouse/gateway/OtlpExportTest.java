@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,6 +164,14 @@ class OtlpExportTest {
     private List<Metric> exportedMetrics() {
         return metricRequests().stream().flatMap(req -> req.getResourceMetricsList().stream())
                 .flatMap(rm -> rm.getScopeMetricsList().stream()).flatMap(sm -> sm.getMetricsList().stream()).toList();
+    }
+
+    /** The resources of everything exported, spans and metrics. */
+    private List<Resource> resources() {
+        return Stream.concat(
+                traceRequests().stream().flatMap(req -> req.getResourceSpansList().stream()).map(rs -> rs.getResource()),
+                metricRequests().stream().flatMap(req -> req.getResourceMetricsList().stream()).map(rm -> rm.getResource()))
+                .toList();
     }
 
     /**
@@ -301,6 +311,53 @@ class OtlpExportTest {
         for (HistogramDataPoint point : awaitRequestDurations()) {
             assertEquals(List.of(5d, 10d, 25d, 50d, 100d, 250d, 500d, 1000d, 2500d, 5000d, 10000d),
                          point.getExplicitBoundsList());
+        }
+    }
+
+    /** Spans and metrics carry the gateway's resource: service gatehouse, its version, gateway id, node id, region. */
+    @Test
+    void resourceNamesTheGateway() throws Exception {
+        serve();
+        assertEquals(200, HttpCalls.get(base(), "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        awaitServerSpans(1);
+        awaitRequestDurations();
+        List<Resource> resources = resources();
+        assertFalse(resources.isEmpty());
+        for (Resource resource : resources) {
+            List<KeyValue> attributes = resource.getAttributesList();
+            assertEquals("gatehouse", attribute(attributes, "service.name"), attributes.toString());
+            assertNotNull(attribute(attributes, "service.version"), attributes.toString());
+            assertEquals("gw-test", attribute(attributes, "gatehouse.gateway.id"), attributes.toString());
+            assertEquals("gw-test-1", attribute(attributes, "service.instance.id"), attributes.toString());
+            assertEquals("eu-test", attribute(attributes, "cloud.region"), attributes.toString());
+        }
+    }
+
+    /**
+     * The standard OpenTelemetry settings (otel.service.name and otel.resource.attributes, the system-property forms
+     * of OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES) win over Gatehouse's resource; what they leave out stays ours.
+     */
+    @Test
+    void standardOtelSettingsWinOverGatehouseResource() throws Exception {
+        System.setProperty("otel.service.name", "edge-gateway");
+        System.setProperty("otel.resource.attributes", "cloud.region=eu-override,service.instance.id=pod-7");
+        try {
+            serve();
+        } finally {
+            // The SDK reads them when it starts; no other test may see them.
+            System.clearProperty("otel.service.name");
+            System.clearProperty("otel.resource.attributes");
+        }
+        assertEquals(200, HttpCalls.get(base(), "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        awaitServerSpans(1);
+        List<Resource> resources = resources();
+        assertFalse(resources.isEmpty());
+        for (Resource resource : resources) {
+            List<KeyValue> attributes = resource.getAttributesList();
+            assertEquals("edge-gateway", attribute(attributes, "service.name"), attributes.toString());
+            assertEquals("eu-override", attribute(attributes, "cloud.region"), attributes.toString());
+            assertEquals("pod-7", attribute(attributes, "service.instance.id"), attributes.toString());
+            assertEquals("gw-test", attribute(attributes, "gatehouse.gateway.id"), attributes.toString());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.gatehouse.telemetry;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import com.azure.monitor.opentelemetry.autoconfigure.AzureMonitorAutoConfigure;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -91,12 +93,7 @@ public final class Telemetry implements AutoCloseable {
         });
         AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
-                .addResourceCustomizer((resource, config) -> resource.merge(Resource.create(Attributes.builder()
-                        .put(AttributeKey.stringKey("service.version"), settings.serviceVersion())
-                        .put(AttributeKey.stringKey("service.instance.id"), settings.nodeId())
-                        .put(AttributeKey.stringKey("gatehouse.gateway.id"), settings.gatewayId())
-                        .put(AttributeKey.stringKey("cloud.region"), settings.region())
-                        .build())))
+                .addResourceCustomizer((resource, config) -> withGatehouseDefaults(resource, settings))
                 .addMeterProviderCustomizer((meterProvider, config) -> meterProvider.registerView(
                         InstrumentSelector.builder().setName(REQUEST_DURATION).build(),
                         View.builder().setAggregation(Aggregation.explicitBucketHistogram(
@@ -108,6 +105,26 @@ public final class Telemetry implements AutoCloseable {
         OpenTelemetrySdk sdk = builder.build().getOpenTelemetrySdk();
         LOGGER.log(System.Logger.Level.INFO, "telemetry: exporting to " + String.join(" and ", targets(settings, otlp)));
         return new Telemetry(sdk, Optional.of(sdk));
+    }
+
+    /**
+     * Adds the gateway's resource attributes that the standard settings ({@code OTEL_RESOURCE_ATTRIBUTES},
+     * {@code otel.resource.attributes}) left unset: what an operator sets there wins, as for {@code service.name}.
+     */
+    static Resource withGatehouseDefaults(Resource configured, TelemetrySettings settings) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("service.version", settings.serviceVersion());
+        defaults.put("service.instance.id", settings.nodeId());
+        defaults.put("gatehouse.gateway.id", settings.gatewayId());
+        defaults.put("cloud.region", settings.region());
+        AttributesBuilder missing = Attributes.builder();
+        defaults.forEach((name, value) -> {
+            AttributeKey<String> key = AttributeKey.stringKey(name);
+            if (configured.getAttribute(key) == null) {
+                missing.put(key, value);
+            }
+        });
+        return configured.merge(Resource.create(missing.build()));
     }
 
     private static List<String> targets(TelemetrySettings settings, boolean otlp) {
