@@ -3,6 +3,7 @@ package io.gatehouse.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -34,6 +35,7 @@ import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,11 +89,16 @@ class OtlpExportTest {
         backend.start();
         new TestFolder(dir)
                 .api("tel", "tel", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /items/{id}")
-                .product("p1", true, "tel")
+                .api("lim", "lim", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /once")
+                .product("p1", true, "tel", "lim")
                 .subscription("sub1", "/products/p1", "active", KEY)
                 .write("apis/tel/policy.xml", """
                         <policies><inbound><base/><trace source="tel" severity="information">
                         <message>checked</message></trace></inbound>
+                        <backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>
+                        """)
+                .write("apis/lim/policy.xml", """
+                        <policies><inbound><base/><rate-limit calls="1" renewal-period="60"/></inbound>
                         <backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>
                         """);
     }
@@ -359,5 +366,39 @@ class OtlpExportTest {
             assertEquals("pod-7", attribute(attributes, "service.instance.id"), attributes.toString());
             assertEquals("gw-test", attribute(attributes, "gatehouse.gateway.id"), attributes.toString());
         }
+    }
+
+    /**
+     * A policy error is recorded on the SERVER span: a 429 from rate-limit sets error.type to APIM's reason and adds a
+     * policy error event saying which policy, in which section, and why; a 4xx leaves the span's status unset, as the
+     * HTTP conventions say for SERVER spans. The admitted call before it has neither.
+     */
+    @Test
+    void rateLimitErrorIsRecordedOnTheServerSpan() throws Exception {
+        serve();
+        assertEquals(200, HttpCalls.get(base(), "/lim/once", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        assertEquals(429, HttpCalls.get(base(), "/lim/once", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        List<Span> spans = awaitServerSpans(2);
+        Span admitted = serverSpans(spans).get(0);
+        Span refused = serverSpans(spans).get(1);
+
+        assertEquals("200", attribute(admitted, "http.response.status_code"));
+        assertNull(attribute(admitted, "error.type"));
+        assertTrue(admitted.getEventsList().isEmpty(), admitted.getEventsList().toString());
+
+        assertEquals("429", attribute(refused, "http.response.status_code"));
+        assertEquals("GET /lim/once", refused.getName());
+        assertEquals("RateLimitExceeded", attribute(refused, "error.type"));
+        Span.Event event = refused.getEventsList().stream().filter(e -> e.getName().equals("policy error")).findFirst()
+                .orElseThrow(() -> new AssertionError("no policy error event: " + refused.getEventsList()));
+        assertEquals("RateLimitExceeded", attribute(event.getAttributesList(), "gatehouse.error.reason"));
+        assertEquals("rate-limit", attribute(event.getAttributesList(), "gatehouse.error.source"));
+        assertEquals("inbound", attribute(event.getAttributesList(), "gatehouse.error.section"));
+        assertTrue(attribute(event.getAttributesList(), "gatehouse.error.message").startsWith("Rate limit is exceeded"),
+                   event.toString());
+        assertEquals(Status.StatusCode.STATUS_CODE_UNSET, refused.getStatus().getCode());
+        assertTrue(spans.stream().noneMatch(s -> s.getParentSpanId().equals(refused.getSpanId())),
+                   "a refused call never reaches the backend");
+        assertFalse(spans.toString().contains(KEY), "no subscription key on a span");
     }
 }
