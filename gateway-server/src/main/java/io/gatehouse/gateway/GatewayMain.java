@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -55,6 +56,15 @@ import io.gatehouse.telemetry.TelemetrySettings;
          description = "Gatehouse API gateway",
          subcommands = {GatewayMain.Run.class, GatewayMain.Validate.class})
 public final class GatewayMain {
+
+    /**
+     * Helidon's wire logs, which print requests as they arrive and leave (prologue with the query, every header, the
+     * bytes): subscription keys and credentials included. Kept at INFO whatever {@code telemetry.logs.std.level} says;
+     * held here because java.util.logging holds loggers weakly and would forget the level.
+     */
+    private static final List<Logger> WIRE_LOGGERS = List.of(
+            Logger.getLogger("io.helidon.webserver.http1.Http1LoggingConnectionListener"),
+            Logger.getLogger("io.helidon.webclient.http1"));
 
     private GatewayMain() {
     }
@@ -310,15 +320,15 @@ public final class GatewayMain {
             CountDownLatch stopped = new CountDownLatch(1);
             Duration drain = Duration.ofSeconds(settings.integer(SettingKey.GATEWAY_DRAIN_TIMEOUT));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                // java.util.logging shuts down in its own hook, so these two lines go to stderr directly.
-                System.err.println("gatehouse: stopping; requests in flight get up to " + drain.toSeconds() + " s");
+                // java.util.logging shuts down in its own hook, so these lines go to stderr directly.
+                printToStderr(settings, Level.INFO, "stopping; requests in flight get up to " + drain.toSeconds() + " s");
                 try {
                     source.close();
                 } catch (Exception e) {
-                    System.err.println("gatehouse: closing the configuration source: " + e);
+                    printToStderr(settings, Level.WARNING, "closing the configuration source: " + e);
                 }
                 gateway.drainAndStop(drain);
-                System.err.println("gatehouse: stopped");
+                printToStderr(settings, Level.INFO, "stopped");
                 stopped.countDown();
             }, "gatehouse-shutdown"));
             log.log(System.Logger.Level.INFO, "Gatehouse listening on http://" + settings.string(SettingKey.NET_SERVER_HTTP_HOST)
@@ -374,7 +384,7 @@ public final class GatewayMain {
 
     /**
      * Applies {@code telemetry.logs.std} (text, json or none) and {@code telemetry.logs.std.level} to the JDK's
-     * logging, which everything in the gateway logs through.
+     * logging, which everything in the gateway logs through; Helidon's wire logs stay off at every level.
      *
      * @param settings the settings
      */
@@ -388,6 +398,7 @@ public final class GatewayMain {
         };
         Logger root = Logger.getLogger("");
         root.setLevel(level);
+        WIRE_LOGGERS.forEach(wire -> wire.setLevel(Level.INFO));
         String mode = settings.string(SettingKey.TELEMETRY_LOGS_STD);
         for (Handler handler : root.getHandlers()) {
             if (mode.equals("none")) {
@@ -398,6 +409,21 @@ public final class GatewayMain {
             if (mode.equals("json")) {
                 handler.setFormatter(new JsonLogFormatter());
             }
+        }
+    }
+
+    /**
+     * A line on standard error, bypassing java.util.logging but in the form {@code telemetry.logs.std} asks for: a
+     * JSON object with json (so every line of a JSON log parses), nothing with none, plain text otherwise.
+     */
+    static void printToStderr(Settings settings, Level level, String message) {
+        String mode = settings.string(SettingKey.TELEMETRY_LOGS_STD);
+        if (mode.equals("json")) {
+            LogRecord record = new LogRecord(level, message);
+            record.setLoggerName(GatewayMain.class.getName());
+            System.err.print(new JsonLogFormatter().format(record));
+        } else if (!mode.equals("none")) {
+            System.err.println("gatehouse: " + message);
         }
     }
 
