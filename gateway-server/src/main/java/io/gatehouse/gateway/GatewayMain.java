@@ -23,6 +23,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
+import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
 import picocli.CommandLine;
@@ -65,6 +66,9 @@ public final class GatewayMain {
     private static final List<Logger> WIRE_LOGGERS = List.of(
             Logger.getLogger("io.helidon.webserver.http1.Http1LoggingConnectionListener"),
             Logger.getLogger("io.helidon.webclient.http1"));
+
+    /** Spans export dropped rather than make a request wait; on Prometheus {@code gatehouse_telemetry_spans_dropped_total}. */
+    static final String DROPPED_SPANS = "gatehouse.telemetry.spans.dropped";
 
     private GatewayMain() {
     }
@@ -369,8 +373,8 @@ public final class GatewayMain {
     }
 
     /**
-     * What observes requests: spans and metrics through the telemetry, Prometheus meters, and the access log when
-     * logs are JSON.
+     * What observes requests: spans and metrics through the telemetry, Prometheus meters (with the telemetry's
+     * dropped spans), and the access log when logs are JSON.
      *
      * @param settings  the settings
      * @param telemetry the telemetry
@@ -379,7 +383,12 @@ public final class GatewayMain {
     static RequestObserver observer(Settings settings, Telemetry telemetry) {
         AccessLog access = settings.string(SettingKey.TELEMETRY_LOGS_STD).equals("json") ? AccessLog.to(System.out)
                 : AccessLog.off();
-        return new RequestObserver(telemetry, Services.get(MeterRegistry.class), access, buckets(settings));
+        MeterRegistry registry = Services.get(MeterRegistry.class);
+        // The process's telemetry: a meter left by an earlier one (tests start several) would read the wrong count.
+        registry.remove(DROPPED_SPANS, List.of());
+        registry.getOrCreate(FunctionalCounter.builder(DROPPED_SPANS, telemetry, Telemetry::droppedSpans)
+                                     .description("Spans dropped because too many were waiting for export"));
+        return new RequestObserver(telemetry, registry, access, buckets(settings));
     }
 
     /**

@@ -29,8 +29,8 @@ import io.opentelemetry.sdk.resources.Resource;
 /**
  * The gateway's OpenTelemetry: an SDK configured from APIM's settings and the standard {@code OTEL_*} variables,
  * exporting spans and metrics to an OTLP collector and/or Application Insights. Export runs on the SDK's own
- * threads with bounded queues (a full queue drops, and the SDK counts the drops in its own metrics); the request
- * path only records. With nothing to export it is a no-op that costs next to nothing.
+ * threads with bounded queues (a full queue drops, counted in {@link #droppedSpans()}); the request path only
+ * records. With nothing to export it is a no-op that costs next to nothing.
  */
 public final class Telemetry implements AutoCloseable {
 
@@ -41,22 +41,26 @@ public final class Telemetry implements AutoCloseable {
 
     private static final System.Logger LOGGER = System.getLogger(Telemetry.class.getName());
     private static final String HTTP_SENDER = "io.opentelemetry.sdk.common.export.HttpSenderProvider";
+    /** The batch span processor's queue size when {@code otel.bsp.max.queue.size} is unset, as the SDK's. */
+    private static final int DEFAULT_SPAN_QUEUE = 2048;
 
     private final OpenTelemetry openTelemetry;
     private final Optional<OpenTelemetrySdk> sdk;
     private final Tracer tracer;
     private final Meter meter;
+    private final DroppedSpans droppedSpans;
 
-    private Telemetry(OpenTelemetry openTelemetry, Optional<OpenTelemetrySdk> sdk) {
+    private Telemetry(OpenTelemetry openTelemetry, Optional<OpenTelemetrySdk> sdk, DroppedSpans droppedSpans) {
         this.openTelemetry = openTelemetry;
         this.sdk = sdk;
+        this.droppedSpans = droppedSpans;
         this.tracer = openTelemetry.getTracer(SCOPE);
         this.meter = openTelemetry.getMeter(SCOPE);
     }
 
     /** @return telemetry that records nothing and exports nothing */
     public static Telemetry disabled() {
-        return new Telemetry(OpenTelemetry.propagating(ContextPropagators.noop()), Optional.empty());
+        return new Telemetry(OpenTelemetry.propagating(ContextPropagators.noop()), Optional.empty(), new DroppedSpans());
     }
 
     /**
@@ -102,9 +106,14 @@ public final class Telemetry implements AutoCloseable {
                                 .build()))
                 .disableShutdownHook();
         settings.applicationInsights().ifPresent(connection -> AzureMonitorAutoConfigure.customize(builder, connection));
+        // After Azure's customizers, which replace their placeholder exporter: the real exporters are the ones watched.
+        DroppedSpans droppedSpans = new DroppedSpans();
+        builder.addSpanExporterCustomizer((exporter, config) -> droppedSpans.watch(exporter))
+                .addSpanProcessorCustomizer((processor, config) -> droppedSpans.limit(
+                        processor, config.getInt("otel.bsp.max.queue.size", DEFAULT_SPAN_QUEUE)));
         OpenTelemetrySdk sdk = builder.build().getOpenTelemetrySdk();
         LOGGER.log(System.Logger.Level.INFO, "telemetry: exporting to " + String.join(" and ", targets(settings, otlp)));
-        return new Telemetry(sdk, Optional.of(sdk));
+        return new Telemetry(sdk, Optional.of(sdk), droppedSpans);
     }
 
     /**
@@ -159,6 +168,16 @@ public final class Telemetry implements AutoCloseable {
     /** @return the gateway's meter */
     public Meter meter() {
         return meter;
+    }
+
+    /**
+     * Spans dropped because too many were waiting for export ({@code otel.bsp.max.queue.size}): a collector that is
+     * slow or down costs spans, never request latency.
+     *
+     * @return spans dropped since start
+     */
+    public long droppedSpans() {
+        return droppedSpans.count();
     }
 
     /** Exports what is buffered now (tests, shutdown). */
