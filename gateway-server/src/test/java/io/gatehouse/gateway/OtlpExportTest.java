@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,6 +61,7 @@ class OtlpExportTest {
     private HttpServer backend;
     private final List<byte[]> traces = new CopyOnWriteArrayList<>();
     private final List<byte[]> metrics = new CopyOnWriteArrayList<>();
+    private final List<String> ingested = new CopyOnWriteArrayList<>();
     private final List<String> backendTraceparents = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream accessLines = new ByteArrayOutputStream();
     private Telemetry telemetry;
@@ -75,6 +78,18 @@ class OtlpExportTest {
         collector.createContext("/v1/metrics", exchange -> {
             metrics.add(exchange.getRequestBody().readAllBytes());
             exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        // Application Insights' ingestion endpoint, for the connection string's IngestionEndpoint.
+        collector.createContext("/v2.1/track", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                body = new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes();
+            }
+            ingested.add(new String(body, StandardCharsets.UTF_8));
+            byte[] answer = "{\"itemsReceived\":1,\"itemsAccepted\":1,\"errors\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
             exchange.close();
         });
         collector.start();
@@ -400,5 +415,24 @@ class OtlpExportTest {
         assertTrue(spans.stream().noneMatch(s -> s.getParentSpanId().equals(refused.getSpanId())),
                    "a refused call never reaches the backend");
         assertFalse(spans.toString().contains(KEY), "no subscription key on a span");
+    }
+
+    /** With a collector and Application Insights both set, both receive the request: neither exporter replaces the other. */
+    @Test
+    void collectorAndApplicationInsightsBothReceive() throws Exception {
+        // Live metrics talk to Azure itself, not to the ingestion endpoint: off in a test that stays on loopback.
+        System.setProperty("applicationinsights.live.metrics.enabled", "false");
+        serve(Map.of("observability.applicationinsights.connection-string",
+                     "InstrumentationKey=00000000-0000-0000-0000-000000000002;IngestionEndpoint=http://127.0.0.1:"
+                             + collector.getAddress().getPort() + "/"));
+        assertEquals(200, HttpCalls.get(base(), "/tel/items/1", "Ocp-Apim-Subscription-Key", KEY).statusCode());
+        awaitServerSpans(1);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (ingested.stream().noneMatch(body -> body.contains("RequestData")) && System.nanoTime() < deadline) {
+            telemetry.flush();
+            Thread.sleep(100);
+        }
+        assertTrue(ingested.stream().anyMatch(body -> body.contains("RequestData")), "Application Insights: " + ingested);
+        assertFalse(String.join("", ingested).contains(KEY), "no subscription key in what Azure receives");
     }
 }

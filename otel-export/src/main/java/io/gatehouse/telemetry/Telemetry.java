@@ -86,17 +86,24 @@ public final class Telemetry implements AutoCloseable {
         if (System.getProperty(HTTP_SENDER) == null) {
             System.setProperty(HTTP_SENDER, "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider");
         }
+        List<String> exporters = new ArrayList<>();
+        if (otlp) {
+            exporters.add("otlp");
+        }
+        if (settings.applicationInsights().isPresent()) {
+            exporters.add("azure_monitor");
+        }
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", "gatehouse");
-        defaults.put("otel.traces.exporter", otlp ? "otlp" : "none");
-        defaults.put("otel.metrics.exporter", otlp ? "otlp" : "none");
+        defaults.put("otel.traces.exporter", String.join(",", exporters));
+        defaults.put("otel.metrics.exporter", String.join(",", exporters));
         defaults.put("otel.logs.exporter", "none");
         settings.collector().ifPresent(uri -> {
             defaults.put("otel.exporter.otlp.endpoint", uri.toString());
             defaults.put("otel.exporter.otlp.protocol", protocol(uri));
         });
         AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> defaults)
+                // Before Azure's customizer, which takes the resource it is given for Application Insights' role.
                 .addResourceCustomizer((resource, config) -> withGatehouseDefaults(resource, settings))
                 .addMeterProviderCustomizer((meterProvider, config) -> meterProvider.registerView(
                         InstrumentSelector.builder().setName(REQUEST_DURATION).build(),
@@ -106,9 +113,11 @@ public final class Telemetry implements AutoCloseable {
                                 .build()))
                 .disableShutdownHook();
         settings.applicationInsights().ifPresent(connection -> AzureMonitorAutoConfigure.customize(builder, connection));
-        // After Azure's customizers, which replace their placeholder exporter: the real exporters are the ones watched.
+        // After Azure's: its properties name azure_monitor as the only exporter, and a later supplier wins, so ours
+        // keep OTLP on beside it; and it replaces its placeholder exporter, so the real ones are watched.
         DroppedSpans droppedSpans = new DroppedSpans();
-        builder.addSpanExporterCustomizer((exporter, config) -> droppedSpans.watch(exporter))
+        builder.addPropertiesSupplier(() -> defaults)
+                .addSpanExporterCustomizer((exporter, config) -> droppedSpans.watch(exporter))
                 .addSpanProcessorCustomizer((processor, config) -> droppedSpans.limit(
                         processor, config.getInt("otel.bsp.max.queue.size", DEFAULT_SPAN_QUEUE)));
         OpenTelemetrySdk sdk = builder.build().getOpenTelemetrySdk();
