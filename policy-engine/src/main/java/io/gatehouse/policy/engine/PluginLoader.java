@@ -25,8 +25,9 @@ import io.gatehouse.policy.spi.SpiVersion;
  * cannot see or clash with Gatehouse's own dependencies, and may bring other versions of them.
  *
  * <p>Every problem is collected and reported with the plugin's name and the reason: no provider, a provider that
- * fails to load, one built for another SPI major version, two plugins claiming one element, a plugin claiming a
- * built-in element that {@code policy.plugins.override} does not name.
+ * fails to load or throws (or fails to link) when asked what it provides, one built for another SPI major version,
+ * two plugins claiming one element, a plugin claiming a built-in element that {@code policy.plugins.override} does
+ * not name.
  */
 public final class PluginLoader {
 
@@ -101,14 +102,32 @@ public final class PluginLoader {
                 problems.add("plugin " + name + ": no policy provider in it (META-INF/services/"
                         + PolicyProvider.class.getName() + " lists none)");
             }
+            List<String> loaded = new ArrayList<>();
             for (PolicyProvider provider : found) {
                 String type = provider.getClass().getName();
-                if (provider.spiVersion() != SpiVersion.MAJOR) {
-                    problems.add("plugin " + name + ": " + type + " was built for policy SPI " + provider.spiVersion()
+                // Plugin code: it may throw, or (built against another SPI) fail to link. Either is reported with the
+                // jar's name. sections() is asked again at each use; asking it here names a failing one at start.
+                String call = "spiVersion()";
+                int version;
+                Set<String> elements = Set.of();
+                try {
+                    version = provider.spiVersion();
+                    if (version == SpiVersion.MAJOR) {
+                        call = "elementNames()";
+                        elements = Set.copyOf(provider.elementNames());
+                        call = "sections()";
+                        Set.copyOf(provider.sections());
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    problems.add("plugin " + name + ": provider " + type + " failed: " + call + ": " + describe(e));
+                    continue;
+                }
+                if (version != SpiVersion.MAJOR) {
+                    problems.add("plugin " + name + ": " + type + " was built for policy SPI " + version
                             + ".x; this gateway implements " + SpiVersion.MAJOR + ".x");
                     continue;
                 }
-                for (String element : provider.elementNames()) {
+                for (String element : elements) {
                     if (element.equals("base") || element.equals("include-fragment")) {
                         problems.add("plugin " + name + ": " + type + " claims <" + element + ">, which the engine"
                                 + " handles itself");
@@ -121,12 +140,12 @@ public final class PluginLoader {
                     } else {
                         claimedBy.put(element, name);
                         providers.put(element, provider);
+                        loaded.add(element);
                     }
                 }
             }
-            if (!found.isEmpty()) {
-                LOGGER.log(System.Logger.Level.INFO, "policy plugin " + name + ": "
-                        + found.stream().flatMap(p -> p.elementNames().stream()).sorted().toList());
+            if (!loaded.isEmpty()) {
+                LOGGER.log(System.Logger.Level.INFO, "policy plugin " + name + ": " + loaded.stream().sorted().toList());
             }
         }
         if (!problems.isEmpty()) {
@@ -158,6 +177,15 @@ public final class PluginLoader {
             t = t.getCause();
         }
         return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
+    }
+
+    /** The throwable itself (type and message), and its root cause if it has one. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 
     /** The parent of every plugin's loader: the JDK, plus the policy SPI from the gateway, nothing else. */
