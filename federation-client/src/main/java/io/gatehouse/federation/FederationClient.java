@@ -28,8 +28,6 @@ import io.gatehouse.config.SnapshotSink;
 public final class FederationClient implements AutoCloseable {
 
     private static final System.Logger LOGGER = System.getLogger(FederationClient.class.getName());
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-    private static final Duration LAST_RETRY = Duration.ofSeconds(60);
     private static final Duration EXPIRY_WARNING = Duration.ofDays(3);
 
     private final FederationSettings settings;
@@ -157,7 +155,7 @@ public final class FederationClient implements AutoCloseable {
     }
 
     private void syncLoop() {
-        Duration retry = FIRST_RETRY;
+        RetryDelay retry = RetryDelay.first();
         while (!closed) {
             boolean healthy;
             try {
@@ -172,13 +170,13 @@ public final class FederationClient implements AutoCloseable {
             }
             try {
                 if (healthy) {
-                    retry = FIRST_RETRY;
+                    retry = retry.afterSuccess();
                     if (!settings.watch()) {
                         Thread.sleep(settings.pollInterval());
                     }
                 } else {
-                    Thread.sleep(jittered(retry));
-                    retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+                    Thread.sleep(retry.jittered(ThreadLocalRandom.current().nextDouble()));
+                    retry = retry.afterFailure();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -328,11 +326,6 @@ public final class FederationClient implements AutoCloseable {
     /** @return how many checks failed (unreachable, refused token or snapshot, unexpected answer) since start */
     public long syncFailures() {
         return failures.get();
-    }
-
-    private static Duration jittered(Duration delay) {
-        double factor = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
-        return Duration.ofMillis(Math.round(delay.toMillis() * factor));
     }
 
     private static String describe(IOException e) {
