@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +29,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -98,6 +107,44 @@ class FederationTest {
         assertEquals(404, get(gw, "/mock/status").statusCode(), "the old path is gone");
         assertNotEquals(before, status(gw).get("appliedRevision").asText());
         assertEquals("SYNCED", status(gw).get("state").asText());
+    }
+
+    /**
+     * With {@code config.service.watch=false} the gateway polls every {@code config.service.poll-interval} (1 s here)
+     * and still picks up a change. The management plane is reached through a relay that keeps the request lines, so
+     * the test also sees that the checks are plain polls (no {@code wait}) that keep coming.
+     */
+    @Test
+    @DisplayName("federation: with watch off, a polling gateway (1 s) picks up a change")
+    void pollingGatewayPicksUpAChange() throws Exception {
+        startManagementPlane();
+        String token = token("gw1");
+        try (RecordingRelay relay = new RecordingRelay(mpPort)) {
+            Gateway gw = startGateway("gw1", token, tmp.resolve("backup-poll"), relay.port(), """
+                    config.service.watch=false
+                    config.service.poll-interval=1s
+                    """);
+            assertEquals(200, get(gw, "/mock/status").statusCode());
+            String before = status(gw).get("appliedRevision").asText();
+
+            setApiPath("status", "mock", "mocked");
+            eventually("the polling gateway serves the renamed API", () -> get(gw, "/mocked/status").statusCode() == 200);
+            assertEquals(404, get(gw, "/mock/status").statusCode(), "the old path is gone");
+            assertNotEquals(before, status(gw).get("appliedRevision").asText());
+            assertEquals("SYNCED", status(gw).get("state").asText());
+
+            List<String> checks = relay.configurationChecks("gw1");
+            assertTrue(checks.size() >= 2 && checks.stream().noneMatch(c -> c.contains("wait=")),
+                       "polls, never watch requests: " + checks);
+            eventually("polling goes on after the change", () -> {
+                if (!gw.process().isAlive()) {
+                    fail("the gateway exited with " + gw.process().exitValue() + ":\n" + Files.readString(gw.log()));
+                }
+                return relay.configurationChecks("gw1").size() >= checks.size() + 3;
+            });
+            List<String> later = relay.configurationChecks("gw1");
+            assertTrue(later.stream().noneMatch(c -> c.contains("wait=")), "polls, never watch requests: " + later);
+        }
     }
 
     /** With the management plane gone the gateway keeps serving; back again, it picks up what changed meanwhile. */
@@ -277,13 +324,18 @@ class FederationTest {
     }
 
     private Path envFile(String name, String token, Path backupDir) throws IOException {
+        return envFile(name, token, backupDir, mpPort, "");
+    }
+
+    /** An env.conf for a gateway of the management plane at {@code endpointPort}, plus {@code extra} settings. */
+    private Path envFile(String name, String token, Path backupDir, int endpointPort, String extra) throws IOException {
         Path env = tmp.resolve(name + "-" + processes.size() + ".env");
         Files.writeString(env, """
                 config.service.endpoint=http://127.0.0.1:%d
                 config.service.auth=%s
                 config.backup.path=%s
                 config.service.heartbeat-interval=5s
-                """.formatted(mpPort, token, backupDir));
+                """.formatted(endpointPort, token, backupDir) + extra);
         return env;
     }
 
@@ -292,10 +344,15 @@ class FederationTest {
     }
 
     private Gateway startGateway(String name, String token, Path backupDir) throws Exception {
+        return startGateway(name, token, backupDir, mpPort, "");
+    }
+
+    private Gateway startGateway(String name, String token, Path backupDir, int endpointPort, String extra)
+            throws Exception {
         int port = GatewayProcesses.freePort();
         String logName = "gateway-" + name + "-" + processes.size();
         Process p = start(logName, "io.gatehouse.gateway.GatewayMain", "run", "--env-file",
-                          envFile(name, token, backupDir).toString(), "--port", Integer.toString(port));
+                          envFile(name, token, backupDir, endpointPort, extra).toString(), "--port", Integer.toString(port));
         Gateway gateway = new Gateway(p, port, backupDir, tmp.resolve(logName + ".log"));
         awaitListening(gateway);
         return gateway;
@@ -410,6 +467,103 @@ class FederationTest {
         String text = Files.readString(info);
         assertTrue(text.contains("\"path\": \"" + from + "\""), text);
         Files.writeString(info, text.replace("\"path\": \"" + from + "\"", "\"path\": \"" + to + "\""));
+    }
+
+    /**
+     * A TCP relay in front of the management plane that keeps every byte gateways send through it, so a test can read
+     * the requests they made. Real sockets both ways; what answers is the real management plane behind it.
+     */
+    private static final class RecordingRelay implements AutoCloseable {
+        // Not anchored at a line start: on a kept-alive connection a request follows a heartbeat's body directly.
+        private static final Pattern REQUEST_LINE = Pattern.compile("(GET|POST) (/\\S*) HTTP/1\\.1\r\n");
+
+        private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final int target;
+        private final List<ByteArrayOutputStream> sent = new CopyOnWriteArrayList<>();
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        RecordingRelay(int target) throws IOException {
+            this.target = target;
+            Thread.ofVirtual().name("relay-accept").start(this::accept);
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        /** The request targets of every configuration check gateway {@code gatewayId} sent, for example {@code ...?wait=30}. */
+        List<String> configurationChecks(String gatewayId) {
+            List<String> checks = new ArrayList<>();
+            for (ByteArrayOutputStream connection : sent) {
+                String bytes;
+                synchronized (connection) {
+                    bytes = connection.toString(StandardCharsets.ISO_8859_1);
+                }
+                Matcher line = REQUEST_LINE.matcher(bytes);
+                while (line.find()) {
+                    if (line.group(1).equals("GET") && line.group(2).startsWith("/gateways/" + gatewayId + "/configuration")) {
+                        checks.add(line.group(2));
+                    }
+                }
+            }
+            return checks;
+        }
+
+        private void accept() {
+            while (!listener.isClosed()) {
+                Socket client;
+                try {
+                    client = listener.accept();
+                } catch (IOException closed) {
+                    return;
+                }
+                sockets.add(client);
+                try {
+                    Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                    sockets.add(server);
+                    ByteArrayOutputStream record = new ByteArrayOutputStream();
+                    sent.add(record);
+                    Thread.ofVirtual().start(() -> pump(client, server, record));
+                    Thread.ofVirtual().start(() -> pump(server, client, null));
+                } catch (IOException managementPlaneDown) {
+                    closeQuietly(client);
+                }
+            }
+        }
+
+        private static void pump(Socket from, Socket to, ByteArrayOutputStream record) {
+            byte[] buffer = new byte[8192];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    if (record != null) {
+                        synchronized (record) {
+                            record.write(buffer, 0, n);
+                        }
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException connectionEnded) {
+                // one side closed; close the other below
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }
+
+        private static void closeQuietly(Socket socket) {
+            try {
+                socket.close();
+            } catch (IOException alreadyGone) {
+                // nothing left to release
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            sockets.forEach(RecordingRelay::closeQuietly);
+        }
     }
 
     private void writeAssignment(String gatewayId, String apiId) throws IOException {
