@@ -90,9 +90,11 @@ public final class ManagementPlaneMain {
                 System.err.println("gatehouse: --artifacts " + artifactsDir + " is not a directory");
                 return 2;
             }
-            Path keysPath = keysFile.toAbsolutePath();
-            if (keysPath.startsWith(artifactsDir.toAbsolutePath())) {
-                System.err.println("gatehouse: the keys file " + keysPath + " must not be inside the artifacts folder");
+            Path keysPath = keysFile.toAbsolutePath().normalize();
+            if (isInside(keysPath, artifactsDir)) {
+                // The folder is what gateways are served and what operators commit: keys there would be shared.
+                System.err.println("gatehouse: the keys file " + keysPath + " must not be inside the artifacts folder "
+                        + artifactsDir.toRealPath() + "; keep it elsewhere (--keys FILE)");
                 return 2;
             }
             Artifacts artifacts = new Artifacts(artifactsDir, Clock.systemUTC());
@@ -132,6 +134,25 @@ public final class ManagementPlaneMain {
             stopped.await();
             return 0;
         }
+    }
+
+    /**
+     * Whether a file is inside a folder however either is spelled ({@code .}, {@code ..}, symbolic links); the file
+     * need not exist yet.
+     *
+     * @param file   the file
+     * @param folder an existing folder
+     * @return whether the file is in the folder or below it
+     * @throws IOException if the folder or an ancestor of the file cannot be resolved
+     */
+    static boolean isInside(Path file, Path folder) throws IOException {
+        Path absolute = file.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        Path real = existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+        return real.startsWith(folder.toRealPath());
     }
 
     /** Which of a gateway's keys signs a token. */
