@@ -301,7 +301,8 @@ public final class SnapshotCompiler {
             } catch (PolicyConfigException e) {
                 problem(element, e.getMessage());
                 return Optional.empty();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                // A LinkageError: a plugin built against another SPI; the snapshot is refused, the gateway lives on.
                 problem(element, "the provider of <" + element.name() + "> failed: " + e);
                 return Optional.empty();
             }
