@@ -94,8 +94,23 @@ final class BackendConnection implements Closeable {
 
     // ---- writing the request ----
 
-    /** Starts a request head: the request line and {@code Host}. */
+    /**
+     * Starts a request head: the request line and {@code Host}.
+     *
+     * @throws IllegalArgumentException if the method is not an HTTP token or the target holds a space or a control
+     *                                  character (a method or path a policy built from input, a decoded template
+     *                                  parameter say, must not be able to split the request line)
+     */
     void startHead(String method, String target, String host) {
+        if (!isToken(method)) {
+            throw new IllegalArgumentException("the method '" + printable(method) + "' is not a valid HTTP token");
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c == 0x7F) {
+                throw new IllegalArgumentException("the request target contains a space or a control character");
+            }
+        }
         headLength = 0;
         append(method);
         append(' ');
