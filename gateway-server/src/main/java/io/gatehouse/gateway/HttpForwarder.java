@@ -123,7 +123,9 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
                     connection.close();
                     // A pooled connection the backend closed while it was idle fails before any response byte: send
                     // the request again on a new connection, once, if that cannot repeat an effect (RFC 9110 §9.2.2).
-                    if (connection.reused() && !connection.received() && replayable && IDEMPOTENT.contains(method)) {
+                    // A timeout is not that: the backend has the request and is slow, and the timeout is the caller's.
+                    if (connection.reused() && !connection.received() && !(e instanceof SocketTimeoutException)
+                            && replayable && IDEMPOTENT.contains(method)) {
                         connection = pool.fresh(connection.origin());
                         continue;
                     }
