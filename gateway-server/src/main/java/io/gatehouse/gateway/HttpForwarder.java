@@ -153,12 +153,17 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
         exchange.response().setStatus(status, head.reason());
         List<String> names = head.names();
         List<String> values = head.values();
-        Set<String> drop = HopByHop.ALWAYS;
+        // Connection is a list; several lines of it are one list (RFC 9110 §5.3), so the names in all of them go.
+        List<String> connectionValues = null;
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).equalsIgnoreCase("connection")) {
-                drop = HopByHop.of(List.of(values.get(i)));
+                if (connectionValues == null) {
+                    connectionValues = new ArrayList<>(2);
+                }
+                connectionValues.add(values.get(i));
             }
         }
+        Set<String> drop = connectionValues == null ? HopByHop.ALWAYS : HopByHop.of(connectionValues);
         NameValues responseHeaders = exchange.response().headers();
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
