@@ -173,7 +173,7 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
         }
         exchange.pinnedResponseHeaders().forEach(responseHeaders::set);
         if (bodiless) {
-            if (head.contentLength() >= 0) {
+            if (head.contentLength() >= 0 && statesLength(status)) {
                 responseHeaders.set("Content-Length", Long.toString(head.contentLength()));
             }
             exchange.responseBody(MessageBody.empty(exchange.maxBufferedBody()));
@@ -281,12 +281,23 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
         boolean bodiless = method.equals("HEAD") || status == 204 || status == 304 || status < 200;
         OptionalLong length = response.headers().contentLength();
         if (bodiless) {
-            length.ifPresent(n -> exchange.response().headers().set("Content-Length", Long.toString(n)));
+            if (statesLength(status)) {
+                length.ifPresent(n -> exchange.response().headers().set("Content-Length", Long.toString(n)));
+            }
             exchange.responseBody(MessageBody.empty(exchange.maxBufferedBody()));
         } else {
             exchange.responseBody(MessageBody.streaming(response.inputStream(), length.orElse(-1),
                                                         exchange.maxBufferedBody()));
         }
+    }
+
+    /**
+     * Whether a bodiless response passes the backend's Content-Length on: a HEAD's says what a GET would send, but a
+     * 204 must not have one (RFC 9110 §8.6) and Helidon answers a 304 that has one with a 500 whose head still
+     * announces that length and no body, which leaves the caller waiting.
+     */
+    private static boolean statesLength(int status) {
+        return status >= 200 && status != 204 && status != 304;
     }
 
     private static HttpClientResponse send(HttpClientRequest request, MessageBody body, ForwardOptions options) {
