@@ -139,7 +139,9 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
             call.end(-1, Optional.of(e));
             throw failure(base, e);
         } catch (IllegalArgumentException e) {
-            connection.close();
+            if (connection != null) {
+                connection.close(); // null when connecting refused the address itself (a port out of range)
+            }
             call.end(-1, Optional.of(e));
             throw PolicyException.internal("BackendRequestInvalid", "the request for the backend is invalid: "
                     + e.getMessage(), e);
