@@ -246,6 +246,11 @@ final class BackendConnection implements Closeable {
         } catch (NumberFormatException e) {
             throw new IOException("malformed status code from the backend: '" + printable(statusLine) + "'");
         }
+        // Three digits, 100 to 599, then a space or the end (RFC 9112 §4): parseInt alone takes "-12" (then read as an
+        // interim response, waiting for another head until the timeout) and the first three digits of "2000".
+        if (status < 100 || status > 599 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
+            throw new IOException("malformed status code from the backend: '" + printable(statusLine) + "'");
+        }
         String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
         List<String> names = new ArrayList<>(8);
         List<String> values = new ArrayList<>(8);
