@@ -83,6 +83,22 @@ final class BackendConnection implements Closeable {
         return !closed && !socket.isClosed();
     }
 
+    /**
+     * Whether a pooled connection can take the next request: open, and nothing arrived while it was idle. A backend
+     * that sends a body after a HEAD's head, or more than its Content-Length, in a later segment would otherwise have
+     * those bytes read as the next request's response (nginx closes an idle upstream connection that gets data).
+     */
+    boolean isReusable() {
+        if (!isOpen()) {
+            return false;
+        }
+        try {
+            return in.available() == 0;
+        } catch (IOException e) {
+            return false; // a socket that cannot say is not one to reuse; the pool closes it
+        }
+    }
+
     /** Marks the start of a new exchange on this connection. */
     void begin(int timeoutMillis) throws IOException {
         received = false;

@@ -57,7 +57,7 @@ final class BackendPool implements AutoCloseable {
         BackendConnection c;
         while ((c = origin.idle.pollFirst()) != null) {
             origin.idleCount.decrementAndGet();
-            if (now - c.idleSince < IDLE_LIMIT.toNanos() && c.isOpen()) {
+            if (now - c.idleSince < IDLE_LIMIT.toNanos() && c.isReusable()) {
                 return c;
             }
             c.close();
