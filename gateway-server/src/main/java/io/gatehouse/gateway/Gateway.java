@@ -458,13 +458,23 @@ public final class Gateway implements AutoCloseable {
         if (length.isPresent() && length.getAsLong() <= SMALL_BODY) {
             // A small body of known length is read whole and sent in one write: streaming it costs a response output
             // stream and two 16 KiB transfer buffers (the web client's and transferTo's), for a few hundred bytes.
+            byte[] bytes;
             try (InputStream in = body.stream()) {
-                byte[] bytes = in.readNBytes((int) length.getAsLong());
-                res.send(bytes);
-                return bytes.length;
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+                bytes = in.readNBytes((int) length.getAsLong());
+            } catch (IOException | UncheckedIOException e) {
+                bytes = null;
+                LOGGER.log(System.Logger.Level.WARNING, "[" + exchange.requestId() + "] the backend's response broke off: "
+                        + e.getMessage());
             }
+            if (bytes == null || bytes.length != length.getAsLong()) {
+                // Nothing was sent yet: answer as APIM does for a failed backend rather than with half a body.
+                res.headers().clear();
+                String error = ApimErrors.internalBody(exchange.requestId());
+                sendError(res, 500, "Internal Server Error", error);
+                return error.length();
+            }
+            res.send(bytes);
+            return bytes.length;
         }
         length.ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
         try (InputStream in = body.stream(); OutputStream out = res.outputStream()) {

@@ -102,15 +102,14 @@ final class RouteTable {
     }
 
     /**
-     * A matched request.
+     * A matched request, with the API and operation as policies see them (built once per snapshot, not per request).
      *
      * @param api           the API
      * @param operation     the operation
      * @param pathWithinApi the raw path after the API suffix ({@code ""} or starting with {@code /})
      * @param parameters    template parameters, decoded
-     */
-    /**
-     * A matched operation, with the API and operation as policies see them (built once per snapshot, not per request).
+     * @param apiInfo       the API as policies see it
+     * @param operationInfo the operation as policies see it
      */
     record Match(Api api, Operation operation, String pathWithinApi, Map<String, String> parameters, ApiInfo apiInfo,
                  OperationInfo operationInfo) {
