@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP/1.1 connection to a backend, used by one request at a time and kept alive between requests by
@@ -55,6 +59,7 @@ final class BackendConnection implements Closeable {
     private boolean received;
     private boolean closed;
     private int timeout = -1;
+    private volatile boolean stalled;
     long idleSince;
 
     BackendConnection(BackendPool pool, BackendPool.Origin origin, Socket socket) throws IOException {
@@ -179,7 +184,7 @@ final class BackendConnection implements Closeable {
         byte[] chunk = buf; // the read buffer is free until the response is read
         int n;
         while ((n = body.read(chunk, 0, chunk.length)) > 0) {
-            out.write(chunk, 0, n);
+            guardedWrite(chunk, 0, n);
         }
         out.flush();
     }
@@ -198,10 +203,41 @@ final class BackendConnection implements Closeable {
             chunk[9] = '\n';
             chunk[10 + n] = '\r';
             chunk[11 + n] = '\n';
-            out.write(chunk, start, n + 12 - start);
+            guardedWrite(chunk, start, n + 12 - start);
         }
-        out.write(new byte[] {'0', '\r', '\n', '\r', '\n'});
+        guardedWrite(new byte[] {'0', '\r', '\n', '\r', '\n'}, 0, 5);
         out.flush();
+    }
+
+    /**
+     * One write of a streamed body, cut off when the backend takes none of it for the exchange's timeout: a socket
+     * write has no timeout of its own, and a backend that stops reading would hold the request forever. The bound is
+     * per write, not per body, so a slow but moving upload is never cut.
+     */
+    private void guardedWrite(byte[] b, int off, int len) throws IOException {
+        long limit = timeout > 0 ? timeout : Integer.MAX_VALUE;
+        ScheduledFuture<?> stall;
+        try {
+            stall = pool.watchdog().schedule(this::abortStalledWrite, limit, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            out.write(b, off, len); // the gateway is stopping; requests still draining write unguarded
+            return;
+        }
+        try {
+            out.write(b, off, len);
+        } catch (IOException e) {
+            if (stalled) {
+                throw new SocketTimeoutException("the backend read none of the request body for " + limit + " ms");
+            }
+            throw e;
+        } finally {
+            stall.cancel(false);
+        }
+    }
+
+    private void abortStalledWrite() {
+        stalled = true;
+        close();
     }
 
     private void append(String s) {

@@ -6,6 +6,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,11 +25,23 @@ final class BackendPool implements AutoCloseable {
     private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
     private final int maxIdlePerOrigin;
     private final int connectTimeoutMillis;
+    private final ScheduledThreadPoolExecutor watchdog;
     private volatile boolean closed;
 
     BackendPool(Duration connectTimeout, int maxIdlePerOrigin) {
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.maxIdlePerOrigin = maxIdlePerOrigin;
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "gatehouse-backend-write-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchdog.setRemoveOnCancelPolicy(true);
+    }
+
+    /** @return the timer that cuts off writes a backend stopped reading (see {@link BackendConnection}) */
+    ScheduledExecutorService watchdog() {
+        return watchdog;
     }
 
     /** One backend host and port, and its idle connections. */
@@ -112,6 +126,7 @@ final class BackendPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        watchdog.shutdownNow();
         for (Origin origin : origins.values()) {
             BackendConnection c;
             while ((c = origin.idle.pollFirst()) != null) {

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -438,6 +439,88 @@ class BackendConnectionTest {
         assertTrue(text(small).matches(APIM_500), text(small));
         String large = outcome("/raw/large");
         assertTrue(large.startsWith("a broken response"), large);
+    }
+
+    /**
+     * A backend that takes the request head and then reads none of a streamed upload is cut off after the
+     * forward-request timeout (a socket write has no timeout of its own), not waited on forever.
+     */
+    @Test
+    void uploadToABackendThatStopsReadingIsCutOffByTheTimeout() throws Exception {
+        try (ServerSocket stuck = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch headRead = new CountDownLatch(1);
+            CountDownLatch droppedByGateway = new CountDownLatch(1);
+            threads.submit(() -> {
+                try (Socket s = stuck.accept()) {
+                    InputStream in = s.getInputStream();
+                    int state = 0;
+                    while (state < 4) { // read exactly the head, up to CRLF CRLF, and then nothing more
+                        int b = in.read();
+                        if (b < 0) {
+                            return null;
+                        }
+                        state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
+                    }
+                    headRead.countDown();
+                    // Hold the connection, unread, until the gateway closes it: then the peer's writes fail.
+                    s.setSoTimeout(30_000);
+                    OutputStream probe = s.getOutputStream();
+                    try {
+                        while (true) {
+                            probe.write(' '); // a probe: fails once the gateway has closed the connection
+                            probe.flush();
+                            Thread.sleep(200);
+                        }
+                    } catch (IOException closed) {
+                        droppedByGateway.countDown();
+                    }
+                }
+                return null;
+            });
+            String policy = "<policies><inbound/><backend><forward-request timeout=\"1\"/></backend><outbound/>"
+                    + "<on-error><set-header name=\"X-Reason\" exists-action=\"override\">"
+                    + "<value>@(context.LastError.Reason)</value></set-header></on-error></policies>";
+            new TestFolder(dir)
+                    .api("stuck", "stuck", "http://127.0.0.1:" + stuck.getLocalPort(), false, "PUT /{*rest}")
+                    .write("apis/stuck/policy.xml", policy);
+            gateway = new TestFolder(dir).gateway(Map.of()).start("127.0.0.1", 0);
+            uri = URI.create("http://127.0.0.1:" + gateway.port());
+            // 256 MiB of unknown length: far more than the loopback socket buffers hold, so the gateway's write blocks.
+            long size = 256L * 1024 * 1024;
+            InputStream endless = new InputStream() {
+                private long left = size;
+
+                @Override
+                public int read() {
+                    return left-- > 0 ? 'x' : -1;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    if (left <= 0) {
+                        return -1;
+                    }
+                    int n = (int) Math.min(len, left);
+                    Arrays.fill(b, off, off + n, (byte) 'x');
+                    left -= n;
+                    return n;
+                }
+            };
+            String outcome;
+            try {
+                HttpResponse<byte[]> r = send(request("/stuck/upload")
+                                                      .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> endless)));
+                outcome = r.statusCode() + " " + r.headers().firstValue("X-Reason").orElse("");
+            } catch (HttpTimeoutException e) {
+                outcome = "a hang";
+            } catch (IOException e) {
+                outcome = "a broken response"; // the gateway may close the caller's connection with the upload unread
+            }
+            assertTrue(headRead.await(10, TimeUnit.SECONDS), "the backend got the request head");
+            assertTrue(outcome.equals("500 Timeout") || outcome.equals("a broken response"), outcome);
+            assertTrue(droppedByGateway.await(20, TimeUnit.SECONDS), "the gateway closed the stalled backend connection");
+        }
     }
 
     /** Calls the gateway and says what the caller saw: a status and body length, a hang or a broken response. */
