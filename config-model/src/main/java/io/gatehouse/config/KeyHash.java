@@ -11,6 +11,8 @@ import java.util.HexFormat;
  */
 public final class KeyHash {
 
+    private static final MessageDigest PROTOTYPE = newSha256();
+
     private KeyHash() {
     }
 
@@ -31,8 +33,19 @@ public final class KeyHash {
      * @return the 32-byte SHA-256
      */
     public static byte[] digest(String key) {
+        MessageDigest sha256;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            // Cloning a prototype skips getInstance's provider lookup, which cost more than the hash of a short key.
+            sha256 = (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            sha256 = newSha256();
+        }
+        return sha256.digest(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
