@@ -1,9 +1,11 @@
 package io.gatehouse.config;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -79,15 +81,32 @@ public final class FolderWatcher implements AutoCloseable {
     }
 
     private void registerTree() {
+        List<Path> all;
         try (Stream<Path> dirs = Files.walk(root)) {
-            List<Path> all = dirs.filter(Files::isDirectory).toList();
-            for (Path dir : all) {
-                dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                             StandardWatchEventKinds.ENTRY_DELETE);
-            }
-        } catch (IOException e) {
+            all = dirs.filter(Files::isDirectory).toList();
+        } catch (IOException | UncheckedIOException e) {
             // A folder vanished while we walked: the next event re-walks the tree.
             LOGGER.log(System.Logger.Level.DEBUG, "re-registering watches under " + root + ": " + e.getMessage());
+            return;
+        }
+        int unwatched = 0;
+        String reason = "";
+        for (Path dir : all) {
+            try {
+                dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                             StandardWatchEventKinds.ENTRY_DELETE);
+            } catch (NoSuchFileException gone) {
+                // removed since the walk: nothing to watch
+            } catch (IOException e) {
+                unwatched++; // the system's limit of watches (inotify), most likely
+                reason = e.getMessage();
+            }
+        }
+        if (unwatched > 0 && Files.isDirectory(root)) {
+            // Loud, because an unwatched folder means edits in it are silently not served.
+            LOGGER.log(System.Logger.Level.WARNING, unwatched + " of " + all.size() + " folders under " + root
+                    + " cannot be watched (" + reason + "); edits in them are not seen. On Linux, raise"
+                    + " fs.inotify.max_user_watches, or serve the folder through the management plane.");
         }
     }
 
