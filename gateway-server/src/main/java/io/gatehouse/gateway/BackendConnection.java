@@ -503,6 +503,17 @@ final class BackendConnection implements Closeable {
         }
 
         @Override
+        public final int read(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                return -1;
+            }
+            return len == 0 ? 0 : readMore(b, off, len);
+        }
+
+        /** Reads at least one byte of a body not yet finished, or -1 at its end. */
+        abstract int readMore(byte[] b, int off, int len) throws IOException;
+
+        @Override
         public void close() {
             if (!done) {
                 done = true;
@@ -521,12 +532,9 @@ final class BackendConnection implements Closeable {
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (isDone() || remaining == 0) {
+        int readMore(byte[] b, int off, int len) throws IOException {
+            if (remaining == 0) {
                 return -1;
-            }
-            if (len == 0) {
-                return 0;
             }
             int n = readBody(b, off, (int) Math.min(len, remaining));
             if (n < 0) {
@@ -549,13 +557,7 @@ final class BackendConnection implements Closeable {
 
     private final class UntilCloseBody extends Body {
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (isDone()) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
+        int readMore(byte[] b, int off, int len) throws IOException {
             int n = readBody(b, off, len);
             if (n < 0) {
                 done(false);
@@ -574,13 +576,7 @@ final class BackendConnection implements Closeable {
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (isDone()) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
+        int readMore(byte[] b, int off, int len) throws IOException {
             try {
                 if (chunkLeft == 0) {
                     if (!first) {
