@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,27 +20,44 @@ final class BackendPool implements AutoCloseable {
 
     /** Connections idle longer than this are not reused: shorter than the common backends' keep-alive timeouts. */
     static final Duration IDLE_LIMIT = Duration.ofSeconds(4);
+    /** How often overdue backend reads and writes are looked for. */
+    static final Duration SWEEP_INTERVAL = Duration.ofMillis(20);
 
     private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
     private final int maxIdlePerOrigin;
     private final int connectTimeoutMillis;
-    private final ScheduledThreadPoolExecutor watchdog;
+    /** Every open connection, idle or busy, for the sweeper to check. */
+    private final Set<BackendConnection> open = ConcurrentHashMap.newKeySet();
+    private final Thread sweeper;
     private volatile boolean closed;
 
     BackendPool(Duration connectTimeout, int maxIdlePerOrigin) {
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.maxIdlePerOrigin = maxIdlePerOrigin;
-        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "gatehouse-backend-write-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        this.watchdog.setRemoveOnCancelPolicy(true);
+        this.sweeper = Thread.ofPlatform().daemon().name("gatehouse-backend-timeouts").start(this::sweep);
     }
 
-    /** @return the timer that cuts off writes a backend stopped reading (see {@link BackendConnection}) */
-    ScheduledExecutorService watchdog() {
-        return watchdog;
+    /**
+     * Enforces the per-operation timeouts of {@link BackendConnection}: every {@link #SWEEP_INTERVAL}, an overdue
+     * read or write has its connection closed, which fails it with a timeout. Timeouts fire up to one interval late.
+     */
+    private void sweep() {
+        while (!closed) {
+            try {
+                Thread.sleep(SWEEP_INTERVAL);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (BackendConnection c : open) {
+                c.expireIfOverdue(now);
+            }
+        }
+    }
+
+    /** Forgets a connection that closed. */
+    void closed(BackendConnection c) {
+        open.remove(c);
     }
 
     /** One backend host and port, and its idle connections. */
@@ -96,7 +112,9 @@ final class BackendPool implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             socket.connect(new InetSocketAddress(origin.host, origin.port), connectTimeoutMillis);
-            return new BackendConnection(this, origin, socket);
+            BackendConnection c = new BackendConnection(this, origin, socket);
+            open.add(c);
+            return c;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -126,7 +144,7 @@ final class BackendPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        watchdog.shutdownNow();
+        sweeper.interrupt();
         for (Origin origin : origins.values()) {
             BackendConnection c;
             while ((c = origin.idle.pollFirst()) != null) {
