@@ -1,7 +1,7 @@
 package io.gatehouse.policy.engine;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +18,15 @@ import io.gatehouse.policy.spi.NameValues;
  */
 public final class MessageHeaders implements NameValues {
 
-    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /**
+     * Headers are few, so a list searched with {@code equalsIgnoreCase} beats a map keyed by lower-cased names: no
+     * lower-cased copy, no map entry per header, on every request. Past this many names a map indexes the list, so
+     * a message with very many headers costs no quadratic time.
+     */
+    private static final int INDEX_FROM = 24;
+
+    private final ArrayList<Entry> entries = new ArrayList<>(8);
+    private Map<String, Entry> index;
 
     /** Creates an empty header set. */
     public MessageHeaders() {
@@ -26,31 +34,35 @@ public final class MessageHeaders implements NameValues {
 
     @Override
     public Optional<String> first(String name) {
-        Entry e = entries.get(key(name));
+        Entry e = find(name);
         return e == null ? Optional.empty() : Optional.of(e.values.getFirst());
     }
 
     @Override
     public List<String> all(String name) {
-        Entry e = entries.get(key(name));
+        Entry e = find(name);
         return e == null ? List.of() : List.copyOf(e.values);
     }
 
     @Override
     public boolean contains(String name) {
-        return entries.containsKey(key(name));
+        return find(name) != null;
     }
 
     @Override
     public Set<String> names() {
         Set<String> names = new LinkedHashSet<>();
-        entries.values().forEach(e -> names.add(e.name));
+        for (Entry e : entries) {
+            names.add(e.name);
+        }
         return names;
     }
 
     @Override
     public void set(String name, String value) {
-        set(name, List.of(value));
+        Entry e = new Entry(name);
+        e.values.add(value);
+        put(e);
     }
 
     @Override
@@ -61,22 +73,33 @@ public final class MessageHeaders implements NameValues {
         }
         Entry e = new Entry(name);
         e.values.addAll(values);
-        entries.put(key(name), e);
+        put(e);
     }
 
     @Override
     public void add(String name, String value) {
-        entries.computeIfAbsent(key(name), k -> new Entry(name)).values.add(value);
+        Entry e = find(name);
+        if (e == null) {
+            e = new Entry(name);
+            append(e);
+        }
+        e.values.add(value);
     }
 
     @Override
     public void remove(String name) {
-        entries.remove(key(name));
+        int i = indexOf(name);
+        if (i >= 0) {
+            entries.remove(i);
+            if (index != null) {
+                index.remove(key(name));
+            }
+        }
     }
 
     @Override
     public void forEach(BiConsumer<String, String> action) {
-        for (Entry e : entries.values()) {
+        for (Entry e : entries) {
             for (String value : e.values) {
                 action.accept(e.name, value);
             }
@@ -89,7 +112,7 @@ public final class MessageHeaders implements NameValues {
      * @param action receives a name and its values (not to be modified)
      */
     public void forEachHeader(BiConsumer<String, List<String>> action) {
-        for (Entry e : entries.values()) {
+        for (Entry e : entries) {
             action.accept(e.name, e.values);
         }
     }
@@ -97,6 +120,57 @@ public final class MessageHeaders implements NameValues {
     /** Removes every header. */
     public void clear() {
         entries.clear();
+        index = null;
+    }
+
+    /** Replaces the entry of the same name where it stands, or appends it. */
+    private void put(Entry e) {
+        int i = indexOf(e.name);
+        if (i >= 0) {
+            entries.set(i, e);
+            if (index != null) {
+                index.put(key(e.name), e);
+            }
+        } else {
+            append(e);
+        }
+    }
+
+    private void append(Entry e) {
+        entries.add(e);
+        if (index != null) {
+            index.put(key(e.name), e);
+        } else if (entries.size() > INDEX_FROM) {
+            index = new HashMap<>();
+            for (Entry each : entries) {
+                index.put(key(each.name), each);
+            }
+        }
+    }
+
+    private Entry find(String name) {
+        if (index != null) {
+            return index.get(key(name));
+        }
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            Entry e = entries.get(i);
+            if (e.name.equalsIgnoreCase(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private int indexOf(String name) {
+        if (index != null && !index.containsKey(key(name))) {
+            return -1;
+        }
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            if (entries.get(i).name.equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String key(String name) {
