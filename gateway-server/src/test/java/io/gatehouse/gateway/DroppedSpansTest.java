@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,7 +41,7 @@ class DroppedSpansTest {
 
     @TempDir
     Path dir;
-    private HttpServer backend;
+    private TestBackend backend;
     private HttpServer collector;
     private final CountDownLatch collectorAnswers = new CountDownLatch(1);
     private final Set<ByteString> received = ConcurrentHashMap.newKeySet();
@@ -52,14 +50,7 @@ class DroppedSpansTest {
 
     @BeforeEach
     void start() throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, 2);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write("ok".getBytes(StandardCharsets.UTF_8));
-            }
-        });
-        backend.start();
+        backend = TestBackend.answering("ok");
         // A collector that has stalled: it reads each export and holds it until the test ends.
         collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         collector.setExecutor(Executors.newCachedThreadPool());
@@ -80,7 +71,7 @@ class DroppedSpansTest {
         });
         collector.start();
         new TestFolder(dir)
-                .api("slow", "slow", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /things")
+                .api("slow", "slow", "http://127.0.0.1:" + backend.port(), true, "GET /things")
                 .product("p1", true, "slow")
                 .subscription("sub1", "/products/p1", "active", KEY);
     }
@@ -95,7 +86,7 @@ class DroppedSpansTest {
             telemetry.close();
         }
         collector.stop(0);
-        backend.stop(0);
+        backend.close();
     }
 
     /** Spans that find the export queue full are dropped and counted on Prometheus; every request is still answered. */

@@ -58,11 +58,10 @@ class OtlpExportTest {
     @TempDir
     Path dir;
     private HttpServer collector;
-    private HttpServer backend;
+    private TestBackend backend;
     private final List<byte[]> traces = new CopyOnWriteArrayList<>();
     private final List<byte[]> metrics = new CopyOnWriteArrayList<>();
     private final List<String> ingested = new CopyOnWriteArrayList<>();
-    private final List<String> backendTraceparents = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream accessLines = new ByteArrayOutputStream();
     private Telemetry telemetry;
     private Gateway gateway;
@@ -93,18 +92,10 @@ class OtlpExportTest {
             exchange.close();
         });
         collector.start();
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            backendTraceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
-            byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        backend = TestBackend.answering("hello");
         new TestFolder(dir)
-                .api("tel", "tel", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /items/{id}")
-                .api("lim", "lim", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /once")
+                .api("tel", "tel", "http://127.0.0.1:" + backend.port(), true, "GET /items/{id}")
+                .api("lim", "lim", "http://127.0.0.1:" + backend.port(), true, "GET /once")
                 .product("p1", true, "tel", "lim")
                 .subscription("sub1", "/products/p1", "active", KEY)
                 .write("apis/tel/policy.xml", """
@@ -151,7 +142,7 @@ class OtlpExportTest {
             telemetry.close();
         }
         collector.stop(0);
-        backend.stop(0);
+        backend.close();
     }
 
     private URI base() {
@@ -266,7 +257,7 @@ class OtlpExportTest {
         assertEquals(server.getTraceId(), client.getTraceId());
         assertEquals("200", attribute(client, "http.response.status_code"));
         String clientSpan = HexFormat.of().formatHex(client.getSpanId().toByteArray());
-        assertEquals(List.of("00-" + INCOMING_TRACE + "-" + clientSpan + "-01"), backendTraceparents,
+        assertEquals(List.of("00-" + INCOMING_TRACE + "-" + clientSpan + "-01"), backend.traceparents(),
                      "the backend received the CLIENT span's traceparent");
 
         List<String> metricNames = exportedMetrics().stream().map(Metric::getName).distinct().toList();

@@ -11,7 +11,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.sun.net.httpserver.HttpServer;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -74,25 +72,16 @@ class OtlpGrpcExportTest {
     @TempDir
     Path dir;
     private GrpcCollector collector;
-    private HttpServer backend;
-    private final List<String> backendTraceparents = new CopyOnWriteArrayList<>();
+    private TestBackend backend;
     private Telemetry telemetry;
     private Gateway gateway;
 
     @BeforeEach
     void start() throws IOException {
         collector = GrpcCollector.start();
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            backendTraceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
-            byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
+        backend = TestBackend.answering("hello");
         new TestFolder(dir)
-                .api("tel", "tel", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /items/{id}")
+                .api("tel", "tel", "http://127.0.0.1:" + backend.port(), true, "GET /items/{id}")
                 .product("p1", true, "tel")
                 .subscription("sub1", "/products/p1", "active", KEY);
     }
@@ -127,7 +116,7 @@ class OtlpGrpcExportTest {
             telemetry.close();
         }
         collector.close();
-        backend.stop(0);
+        backend.close();
     }
 
     private List<Span> spans() {
@@ -195,7 +184,7 @@ class OtlpGrpcExportTest {
         assertEquals(server.getTraceId(), client.getTraceId(), "CLIENT is in the SERVER span's trace");
         assertEquals(server.getSpanId(), client.getParentSpanId(), "CLIENT is the SERVER span's child");
         String clientSpan = HexFormat.of().formatHex(client.getSpanId().toByteArray());
-        assertEquals(List.of("00-" + INCOMING_TRACE + "-" + clientSpan + "-01"), backendTraceparents,
+        assertEquals(List.of("00-" + INCOMING_TRACE + "-" + clientSpan + "-01"), backend.traceparents(),
                      "the backend received the CLIENT span's traceparent");
         assertTrue(metricNames().contains(Telemetry.REQUEST_DURATION), "metrics exported over gRPC: " + metricNames());
 

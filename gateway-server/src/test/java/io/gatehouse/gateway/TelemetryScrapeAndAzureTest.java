@@ -52,22 +52,15 @@ class TelemetryScrapeAndAzureTest {
 
     @TempDir
     Path dir;
-    private HttpServer backend;
+    private TestBackend backend;
     private final List<Process> processes = new ArrayList<>();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeEach
     void backendAndFolder() throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, 2);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write("ok".getBytes(StandardCharsets.UTF_8));
-            }
-        });
-        backend.start();
+        backend = TestBackend.answering("ok");
         new TestFolder(dir.resolve("apis"))
-                .api("metered", "metered", "http://127.0.0.1:" + backend.getAddress().getPort(), true, "GET /things")
+                .api("metered", "metered", "http://127.0.0.1:" + backend.port(), true, "GET /things")
                 .product("p1", true, "metered")
                 .subscription("sub1", "/products/p1", "active", KEY)
                 .write("apis/metered/policy.xml", """
@@ -87,7 +80,7 @@ class TelemetryScrapeAndAzureTest {
         for (AutoCloseable c : closing) {
             c.close();
         }
-        backend.stop(0);
+        backend.close();
     }
 
     private Gateway gateway(Map<String, String> settings, Telemetry telemetry) {
