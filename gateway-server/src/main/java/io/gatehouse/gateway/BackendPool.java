@@ -20,10 +20,11 @@ final class BackendPool implements AutoCloseable {
 
     /** Connections idle longer than this are not reused: shorter than the common backends' keep-alive timeouts. */
     static final Duration IDLE_LIMIT = Duration.ofSeconds(4);
+    private static final long IDLE_LIMIT_NANOS = IDLE_LIMIT.toNanos();
     /** How often overdue backend reads and writes are looked for. */
     static final Duration SWEEP_INTERVAL = Duration.ofMillis(20);
 
-    private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<OriginKey, Origin> origins = new ConcurrentHashMap<>();
     private final int maxIdlePerOrigin;
     private final int connectTimeoutMillis;
     /** Every open connection, idle or busy, for the sweeper to check. */
@@ -60,6 +61,10 @@ final class BackendPool implements AutoCloseable {
         open.remove(c);
     }
 
+    /** An origin's key: no string built per request, and the host's hash is the string's cached one. */
+    private record OriginKey(String host, int port) {
+    }
+
     /** One backend host and port, and its idle connections. */
     static final class Origin {
         private final String host;
@@ -82,12 +87,12 @@ final class BackendPool implements AutoCloseable {
      * @throws IOException if a new connection cannot be made
      */
     BackendConnection acquire(String host, int port) throws IOException {
-        Origin origin = origins.computeIfAbsent(host + ':' + port, k -> new Origin(host, port));
+        Origin origin = origins.computeIfAbsent(new OriginKey(host, port), k -> new Origin(host, port));
         long now = System.nanoTime();
         BackendConnection c;
         while ((c = origin.idle.pollFirst()) != null) {
             origin.idleCount.decrementAndGet();
-            if (now - c.idleSince < IDLE_LIMIT.toNanos() && c.isReusable()) {
+            if (now - c.idleSince < IDLE_LIMIT_NANOS && c.isReusable()) {
                 return c;
             }
             c.close();
@@ -135,7 +140,7 @@ final class BackendPool implements AutoCloseable {
         // The least recently used connection sits at the tail; once it is too old nobody will take it, so close it
         // here rather than leave the socket to the backend's timeout.
         BackendConnection oldest = origin.idle.peekLast();
-        if (oldest != null && now - oldest.idleSince >= IDLE_LIMIT.toNanos() && origin.idle.removeLastOccurrence(oldest)) {
+        if (oldest != null && now - oldest.idleSince >= IDLE_LIMIT_NANOS && origin.idle.removeLastOccurrence(oldest)) {
             origin.idleCount.decrementAndGet();
             oldest.close();
         }

@@ -8,10 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -388,12 +386,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static MessageHeaders requestHeaders(ServerRequest req) {
-        Set<String> drop = req.headers().contains(HeaderNames.CONNECTION)
-                ? HopByHop.of(req.headers().all(HeaderNames.CONNECTION, List::of))
-                : HopByHop.ALWAYS;
+        HopByHop drop = HopByHop.of(req.headers().all(HeaderNames.CONNECTION, List::of));
         MessageHeaders headers = new MessageHeaders();
         for (Header h : req.headers()) {
-            if (drop == HopByHop.ALWAYS ? !HopByHop.isAlways(h.name()) : !drop.contains(h.name().toLowerCase(Locale.ROOT))) {
+            if (!drop.drops(h.name())) {
                 for (String v : h.allValues()) {
                     headers.add(h.name(), v);
                 }
@@ -420,26 +416,15 @@ public final class Gateway implements AutoCloseable {
         long[] declared = {-1};
         ServerResponseHeaders headers = res.headers();
         exchange.responseHeaders().forEachHeader((name, values) -> {
-            switch (name.length()) {
-                case 14 -> {
-                    if (name.equalsIgnoreCase("content-length")) {
-                        try {
-                            declared[0] = Long.parseLong(values.getFirst().trim());
-                        } catch (NumberFormatException e) {
-                            // a broken Content-Length from a backend is dropped; the body's own length is used
-                        }
-                        return;
-                    }
+            if (name.equalsIgnoreCase("content-length")) {
+                try {
+                    declared[0] = Long.parseLong(values.getFirst().trim());
+                } catch (NumberFormatException e) {
+                    // a broken Content-Length from a backend is dropped; the body's own length is used
                 }
-                case 17, 10 -> {
-                    if (name.equalsIgnoreCase("transfer-encoding") || name.equalsIgnoreCase("connection")) {
-                        return;
-                    }
-                }
-                default -> {
-                }
+            } else if (!name.equalsIgnoreCase("transfer-encoding") && !name.equalsIgnoreCase("connection")) {
+                headers.add(HeaderValues.create(HeaderNames.create(name), values));
             }
-            headers.add(HeaderValues.create(HeaderNames.create(name), values));
         });
         MessageBody body = exchange.responseBody();
         if (method.equals("HEAD") || status == 204 || status == 304) {

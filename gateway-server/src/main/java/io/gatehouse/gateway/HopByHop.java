@@ -5,62 +5,69 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Headers that describe one connection, not the message, and so are never forwarded (RFC 9110 §7.6.1). */
+/**
+ * Headers that describe one connection, not the message, and so are never forwarded (RFC 9110 §7.6.1): a fixed set,
+ * plus, for one message, the ones its {@code Connection} header names.
+ */
 final class HopByHop {
 
-    static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-authenticate",
-                                                     "proxy-authorization", "proxy-connection", "te", "trailer",
-                                                     "transfer-encoding", "upgrade", "host", "content-length", "expect");
+    private static final List<String> ALWAYS = List.of("connection", "keep-alive", "proxy-authenticate",
+                                                       "proxy-authorization", "proxy-connection", "te", "trailer",
+                                                       "transfer-encoding", "upgrade", "host", "content-length", "expect");
+    /** A message whose {@code Connection} header names no further header: the usual case. */
+    private static final HopByHop STANDARD = new HopByHop(Set.of());
 
-    private HopByHop() {
-    }
+    private final Set<String> named;
 
-    /** The usual Connection values name no extra header, so they need no set of their own. */
-    private static boolean isPlain(String value) {
-        return value.equalsIgnoreCase("keep-alive") || value.equalsIgnoreCase("close");
+    private HopByHop(Set<String> named) {
+        this.named = named;
     }
 
     /**
-     * Whether a header is always hop-by-hop, without allocating (called for every header of every request).
+     * Whether a header is always hop-by-hop; allocates nothing (called for every header of every request).
      *
      * @param name a header name in any case
      * @return whether it is in the fixed set
      */
     static boolean isAlways(String name) {
-        return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase("te");
-            case 4 -> name.equalsIgnoreCase("host");
-            case 6 -> name.equalsIgnoreCase("expect");
-            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 14 -> name.equalsIgnoreCase("content-length");
-            case 16 -> name.equalsIgnoreCase("proxy-connection");
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
-            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-            case 19 -> name.equalsIgnoreCase("proxy-authorization");
-            default -> false;
-        };
+        for (String always : ALWAYS) {
+            if (always.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * The headers to drop from one message: the fixed set plus any the {@code Connection} header names.
+     * The hop-by-hop headers of one message.
      *
-     * @param connectionValues the message's Connection header values
-     * @return lower-case names
+     * @param connectionValues the message's Connection header values (several lines are one list, RFC 9110 §5.3)
+     * @return what to drop
      */
-    static Set<String> of(List<String> connectionValues) {
-        if (connectionValues.isEmpty() || (connectionValues.size() == 1 && isPlain(connectionValues.get(0)))) {
-            return ALWAYS;
-        }
-        Set<String> names = new HashSet<>(ALWAYS);
+    static HopByHop of(List<String> connectionValues) {
+        Set<String> named = null;
         for (String value : connectionValues) {
             for (String token : value.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
-                    names.add(t);
+                // names already in the fixed set ("keep-alive", usually) add nothing to drop
+                if (!t.isEmpty() && !ALWAYS.contains(t)) {
+                    if (named == null) {
+                        named = new HashSet<>();
+                    }
+                    named.add(t);
                 }
             }
         }
-        return names;
+        return named == null ? STANDARD : new HopByHop(named);
+    }
+
+    /**
+     * Whether a header of this message is hop-by-hop.
+     *
+     * @param name a header name in any case
+     * @return whether to drop it
+     */
+    boolean drops(String name) {
+        return isAlways(name) || !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
     }
 }

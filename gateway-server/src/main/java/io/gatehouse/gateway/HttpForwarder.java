@@ -148,39 +148,47 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
         }
         int status = head.status();
         call.end(status, Optional.empty());
-        boolean bodiless = method.equals("HEAD") || status == 204 || status == 304 || status < 200;
+        boolean bodiless = isBodiless(method, status);
         InputStream responseBody = connection.body(head, bodiless);
         exchange.onClose(responseBody);
         exchange.resetResponse();
         exchange.response().setStatus(status, head.reason());
         List<String> names = head.names();
         List<String> values = head.values();
-        // Connection is a list; several lines of it are one list (RFC 9110 §5.3), so the names in all of them go.
-        List<String> connectionValues = null;
+        List<String> connectionValues = new ArrayList<>(1);
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).equalsIgnoreCase("connection")) {
-                if (connectionValues == null) {
-                    connectionValues = new ArrayList<>(2);
-                }
                 connectionValues.add(values.get(i));
             }
         }
-        Set<String> drop = connectionValues == null ? HopByHop.ALWAYS : HopByHop.of(connectionValues);
+        HopByHop drop = HopByHop.of(connectionValues);
         NameValues responseHeaders = exchange.response().headers();
         for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i);
-            if (!drop.contains(name.toLowerCase(Locale.ROOT))) {
-                responseHeaders.add(name, values.get(i));
+            if (!drop.drops(names.get(i))) {
+                responseHeaders.add(names.get(i), values.get(i));
             }
         }
+        takeBody(exchange, status, bodiless, head.contentLength(), responseBody);
+    }
+
+    private static boolean isBodiless(String method, int status) {
+        return method.equals("HEAD") || status == 204 || status == 304 || status < 200;
+    }
+
+    /**
+     * The end of taking a backend's response, once its headers are in: the headers policies set before the call
+     * win, and the body is the backend's stream, or nothing (with the length a HEAD would have had, if stated).
+     */
+    private static void takeBody(Exchange exchange, int status, boolean bodiless, long contentLength, InputStream body) {
+        NameValues responseHeaders = exchange.response().headers();
         exchange.pinnedResponseHeaders().forEach(responseHeaders::set);
         if (bodiless) {
-            if (head.contentLength() >= 0 && statesLength(status)) {
-                responseHeaders.set("Content-Length", Long.toString(head.contentLength()));
+            if (contentLength >= 0 && statesLength(status)) {
+                responseHeaders.set("Content-Length", Long.toString(contentLength));
             }
             exchange.responseBody(MessageBody.empty(exchange.maxBufferedBody()));
         } else {
-            exchange.responseBody(MessageBody.streaming(responseBody, head.contentLength(), exchange.maxBufferedBody()));
+            exchange.responseBody(MessageBody.streaming(body, contentLength, exchange.maxBufferedBody()));
         }
     }
 
@@ -242,9 +250,8 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
                 .followRedirects(options.followRedirects())
                 .readTimeout(options.timeout());
         // The caller's hop-by-hop headers were dropped on the way in; this catches any a policy added (Host, say).
-        Set<String> hopByHop = HopByHop.of(List.of());
         for (String name : exchange.request().headers().names()) {
-            if (!hopByHop.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!HopByHop.isAlways(name)) {
                 request.header(HeaderValues.create(HeaderNames.create(name), exchange.request().headers().all(name)));
             }
         }
@@ -269,28 +276,17 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
         exchange.resetResponse();
         int status = response.status().code();
         exchange.response().setStatus(status, response.status().reasonPhrase());
-        List<String> connection = new ArrayList<>();
-        response.headers().value(HeaderNames.CONNECTION).ifPresent(connection::add);
-        Set<String> drop = HopByHop.of(connection);
+        HopByHop drop = HopByHop.of(response.headers().all(HeaderNames.CONNECTION, List::of));
         for (Header h : response.headers()) {
-            if (!drop.contains(h.name().toLowerCase(Locale.ROOT))) {
+            if (!drop.drops(h.name())) {
                 for (String v : h.allValues()) {
                     exchange.response().headers().add(h.name(), v);
                 }
             }
         }
-        exchange.pinnedResponseHeaders().forEach((name, values) -> exchange.response().headers().set(name, values));
-        boolean bodiless = method.equals("HEAD") || status == 204 || status == 304 || status < 200;
-        OptionalLong length = response.headers().contentLength();
-        if (bodiless) {
-            if (statesLength(status)) {
-                length.ifPresent(n -> exchange.response().headers().set("Content-Length", Long.toString(n)));
-            }
-            exchange.responseBody(MessageBody.empty(exchange.maxBufferedBody()));
-        } else {
-            exchange.responseBody(MessageBody.streaming(response.inputStream(), length.orElse(-1),
-                                                        exchange.maxBufferedBody()));
-        }
+        boolean bodiless = isBodiless(method, status);
+        takeBody(exchange, status, bodiless, response.headers().contentLength().orElse(-1),
+                 bodiless ? null : response.inputStream());
     }
 
     /**

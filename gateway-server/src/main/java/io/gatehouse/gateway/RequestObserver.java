@@ -353,7 +353,7 @@ final class RequestObserver {
                             .description("Time to the backend's response headers")
                             .tags(List.of(Tag.create("api", a)))
                             .buckets(buckets.toArray(Duration[]::new))
-                        .percentiles(NO_PERCENTILES)))
+                            .percentiles(NO_PERCENTILES)))
                     .record(nanos, TimeUnit.NANOSECONDS);
             if (telemetry.enabled()) {
                 otelBackendDuration.record(nanos / 1e6, Attributes.builder().put(API, api)
