@@ -311,7 +311,8 @@ final class BackendConnection implements Closeable {
         if (status < 100 || status > 599 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
             throw new IOException("malformed status code from the backend: '" + printable(statusLine) + "'");
         }
-        String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
+        String reason = statusLine.length() == 15 && statusLine.endsWith(" OK") ? "OK"
+                : statusLine.length() > 13 ? statusLine.substring(13) : "";
         List<String> names = new ArrayList<>(8);
         List<String> values = new ArrayList<>(8);
         long contentLength = -1;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
 
 import io.helidon.common.mapper.MapperManager;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerResponseHeaders;
@@ -66,6 +68,8 @@ public final class Gateway implements AutoCloseable {
     private static boolean mapperManagerFixed;
     /** Bodies up to this size, when their length is known, are sent in one piece rather than streamed. */
     private static final long SMALL_BODY = 64 * 1024;
+    private static final int HEADER_NAME_CACHE_LIMIT = 1024;
+    private static final ConcurrentHashMap<String, HeaderName> HEADER_NAMES = new ConcurrentHashMap<>();
 
     /**
      * Helidon 4.4.0's {@code MapperManager.global()} asks the service registry on every call until a manager is set,
@@ -408,6 +412,23 @@ public final class Gateway implements AutoCloseable {
         req.headers().value(HeaderNames.HOST).ifPresent(host -> headers.set("X-Forwarded-Host", host));
     }
 
+    /**
+     * Helidon's name for a response header. {@code HeaderNames.create} lower-cases a copy of the name for every call;
+     * the names a backend sends repeat, so they are kept, up to {@link #HEADER_NAME_CACHE_LIMIT} of them (a backend that
+     * makes up names does not grow the cache further).
+     */
+    private static HeaderName headerName(String name) {
+        HeaderName cached = HEADER_NAMES.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        HeaderName created = HeaderNames.create(name);
+        if (HEADER_NAMES.size() < HEADER_NAME_CACHE_LIMIT) {
+            HEADER_NAMES.putIfAbsent(name, created);
+        }
+        return created;
+    }
+
     /** Sends the exchange's response; returns the body bytes sent. */
     private static long write(Exchange exchange, String method, ServerResponse res) throws IOException {
         int status = exchange.response().statusCode();
@@ -423,7 +444,7 @@ public final class Gateway implements AutoCloseable {
                     // a broken Content-Length from a backend is dropped; the body's own length is used
                 }
             } else if (!name.equalsIgnoreCase("transfer-encoding") && !name.equalsIgnoreCase("connection")) {
-                headers.add(HeaderValues.create(HeaderNames.create(name), values));
+                headers.add(HeaderValues.create(headerName(name), values));
             }
         });
         MessageBody body = exchange.responseBody();

@@ -47,6 +47,11 @@ final class HopByHop {
     static HopByHop of(List<String> connectionValues) {
         Set<String> named = null;
         for (String value : connectionValues) {
+            // The usual value is one token: "keep-alive" (in the fixed set) or "close" (an option, and "Close" is a
+            // reserved name no message carries, RFC 9110 §18.4). No split and no lower-casing for those.
+            if (value.indexOf(',') < 0 && (isAlways(value.strip()) || value.strip().equalsIgnoreCase("close"))) {
+                continue;
+            }
             for (String token : value.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
                 // names already in the fixed set ("keep-alive", usually) add nothing to drop

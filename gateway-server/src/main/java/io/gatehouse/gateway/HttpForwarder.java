@@ -155,9 +155,12 @@ final class HttpForwarder implements BackendForwarder, AutoCloseable {
         exchange.response().setStatus(status, head.reason());
         List<String> names = head.names();
         List<String> values = head.values();
-        List<String> connectionValues = new ArrayList<>(1);
+        List<String> connectionValues = List.of();
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).equalsIgnoreCase("connection")) {
+                if (connectionValues.isEmpty()) {
+                    connectionValues = new ArrayList<>(1);
+                }
                 connectionValues.add(values.get(i));
             }
         }

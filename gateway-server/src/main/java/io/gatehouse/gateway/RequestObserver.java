@@ -53,6 +53,7 @@ final class RequestObserver {
     private static final AttributeKey<String> PRODUCT = AttributeKey.stringKey("gatehouse.product.id");
     private static final AttributeKey<String> SUBSCRIPTION = AttributeKey.stringKey("gatehouse.subscription.id");
     private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
     private static final TextMapGetter<ServerRequest> REQUEST_HEADERS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(ServerRequest request) {
@@ -76,7 +77,8 @@ final class RequestObserver {
     private final MeterRegistry registry;
     private final AccessLog accessLog;
     private final List<Duration> buckets;
-    private final Map<List<String>, Timer> requestTimers = new ConcurrentHashMap<>();
+    /** The request timer of each label set, looked up per request: a record key, hashed from the strings' cached hashes. */
+    private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> rejections = new ConcurrentHashMap<>();
     private final Map<String, Timer> backendTimers = new ConcurrentHashMap<>();
     private final DoubleHistogram otelRequestDuration;
@@ -252,14 +254,15 @@ final class RequestObserver {
             }
         }
         span.end();
-        String statusClass = status / 100 + "xx";
+        String statusClass = status >= 100 && status < 600 ? STATUS_CLASSES[status / 100] : status / 100 + "xx";
         String api = observation.apiId.isEmpty() ? "none" : observation.apiId;
         String operation = observation.operationId.isEmpty() ? "none" : observation.operationId;
-        requestTimers.computeIfAbsent(List.of(api, operation, statusClass, observation.method), key -> registry.getOrCreate(
+        RequestKey timerKey = new RequestKey(api, operation, statusClass, observation.method);
+        requestTimers.computeIfAbsent(timerKey, key -> registry.getOrCreate(
                 Timer.builder(Telemetry.REQUEST_DURATION)
                         .description("Duration of requests through the gateway")
-                        .tags(List.of(Tag.create("api", key.get(0)), Tag.create("operation", key.get(1)),
-                                      Tag.create("status_class", key.get(2)), Tag.create("method", key.get(3))))
+                        .tags(List.of(Tag.create("api", key.api()), Tag.create("operation", key.operation()),
+                                      Tag.create("status_class", key.statusClass()), Tag.create("method", key.method())))
                         .buckets(buckets.toArray(Duration[]::new))
                         .percentiles(NO_PERCENTILES)))
                 .record(nanos, TimeUnit.NANOSECONDS);
@@ -372,5 +375,9 @@ final class RequestObserver {
     static void traceEvent(String source, String severity, String message) {
         Span.current().addEvent("trace", Attributes.builder().put("gatehouse.trace.source", source)
                 .put("gatehouse.trace.severity", severity).put("gatehouse.trace.message", message).build());
+    }
+
+    /** The labels of one request timer. */
+    private record RequestKey(String api, String operation, String statusClass, String method) {
     }
 }
