@@ -1,7 +1,11 @@
 package io.gatehouse.config;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -13,11 +17,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The canonical JSON form of a {@link Snapshot}: what the management plane serves, what the encrypted backup holds
@@ -42,11 +45,17 @@ public final class SnapshotJson {
      * @return UTF-8 JSON bytes
      */
     public static byte[] write(Snapshot snapshot) {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("revision", snapshot.revision());
-        root.setAll(content(snapshot));
-        return bytes(root);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("format", FORMAT);
+            g.writeStringField("revision", snapshot.revision());
+            content(g, snapshot);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize a snapshot", e);
+        }
+        return out.toByteArray();
     }
 
     /**
@@ -106,107 +115,184 @@ public final class SnapshotJson {
      * @return 32 hex characters
      */
     public static String revisionOf(Snapshot snapshot) {
+        MessageDigest sha256;
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes(content(snapshot)));
-            return HexFormat.of().formatHex(Arrays.copyOf(digest, 16));
+            sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }
-    }
-
-    private static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a JSON tree", e);
+        // Streamed into the digest: building the document first (a JSON tree, then its bytes) took several times the
+        // snapshot's own size, and a gateway computes this while the previous snapshot is still serving.
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(
+                new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
+            g.writeStartObject();
+            content(g, snapshot);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize a snapshot", e);
         }
+        return HexFormat.of().formatHex(Arrays.copyOf(sha256.digest(), 16));
     }
 
-    private static ObjectNode content(Snapshot s) {
-        ObjectNode root = MAPPER.createObjectNode();
-        s.globalPolicy().ifPresent(d -> root.set("globalPolicy", document(d)));
-        ArrayNode apis = root.putArray("apis");
-        s.apis().forEach(a -> apis.add(api(a)));
-        ArrayNode products = root.putArray("products");
+    /**
+     * Writes the content fields, in the canonical order. The bytes are what revisions are computed from, compared
+     * across versions: {@code SnapshotJsonTest} pins them.
+     */
+    private static void content(JsonGenerator g, Snapshot s) throws IOException {
+        if (s.globalPolicy().isPresent()) {
+            document(g, "globalPolicy", s.globalPolicy().get());
+        }
+        g.writeArrayFieldStart("apis");
+        for (Api a : s.apis()) {
+            api(g, a);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("products");
         for (Product p : s.products()) {
-            ObjectNode n = products.addObject();
-            n.put("id", p.id()).put("displayName", p.displayName()).put("state", p.state())
-                    .put("subscriptionRequired", p.subscriptionRequired());
-            strings(n.putArray("apiIds"), p.apiIds());
-            p.policy().ifPresent(d -> n.set("policy", document(d)));
-        }
-        ArrayNode subscriptions = root.putArray("subscriptions");
-        for (Subscription sub : s.subscriptions()) {
-            ObjectNode n = subscriptions.addObject();
-            n.put("id", sub.id()).put("displayName", sub.displayName()).put("scope", sub.scope())
-                    .put("state", sub.state());
-            sub.primaryKeyHash().ifPresent(h -> n.put("primaryKeyHash", h));
-            sub.secondaryKeyHash().ifPresent(h -> n.put("secondaryKeyHash", h));
-            sub.createdDate().ifPresent(d -> n.put("createdDate", d.toString()));
-            n.put("allowTracing", sub.allowTracing());
-        }
-        ArrayNode namedValues = root.putArray("namedValues");
-        for (NamedValue v : s.namedValues()) {
-            namedValues.addObject().put("id", v.id()).put("displayName", v.displayName()).put("value", v.value())
-                    .put("secret", v.secret());
-        }
-        ArrayNode backends = root.putArray("backends");
-        for (Backend b : s.backends()) {
-            backends.addObject().put("id", b.id()).put("url", b.url().toString()).put("protocol", b.protocol())
-                    .put("description", b.description());
-        }
-        ArrayNode fragments = root.putArray("fragments");
-        for (PolicyFragment f : s.fragments()) {
-            ObjectNode n = fragments.addObject().put("id", f.id()).put("description", f.description());
-            n.set("document", document(f.document()));
-        }
-        ArrayNode gateways = root.putArray("gateways");
-        for (Gateway g : s.gateways()) {
-            ObjectNode n = gateways.addObject().put("id", g.id()).put("description", g.description());
-            strings(n.putArray("apiIds"), g.apiIds());
-        }
-        return root;
-    }
-
-    private static ObjectNode api(Api a) {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("id", a.id()).put("displayName", a.displayName()).put("path", a.path());
-        a.serviceUrl().ifPresent(u -> n.put("serviceUrl", u.toString()));
-        strings(n.putArray("protocols"), a.protocols().stream().sorted().toList());
-        n.put("subscriptionRequired", a.subscriptionRequired());
-        n.putObject("subscriptionKeyParameterNames").put("header", a.keyNames().header())
-                .put("query", a.keyNames().query());
-        n.put("apiVersion", a.apiVersion()).put("revision", a.revision());
-        ArrayNode ops = n.putArray("operations");
-        for (Operation o : a.operations()) {
-            ObjectNode on = ops.addObject();
-            on.put("id", o.id()).put("displayName", o.displayName()).put("method", o.method())
-                    .put("urlTemplate", o.urlTemplate());
-            parameters(on.putArray("templateParameters"), o.templateParameters());
-            parameters(on.putArray("queryParameters"), o.queryParameters());
-            ArrayNode examples = on.putArray("examples");
-            for (Operation.ResponseExample e : o.examples()) {
-                examples.addObject().put("statusCode", e.statusCode()).put("contentType", e.contentType())
-                        .put("body", e.body());
+            g.writeStartObject();
+            g.writeStringField("id", p.id());
+            g.writeStringField("displayName", p.displayName());
+            g.writeStringField("state", p.state());
+            g.writeBooleanField("subscriptionRequired", p.subscriptionRequired());
+            strings(g, "apiIds", p.apiIds());
+            if (p.policy().isPresent()) {
+                document(g, "policy", p.policy().get());
             }
-            o.policy().ifPresent(d -> on.set("policy", document(d)));
+            g.writeEndObject();
         }
-        a.policy().ifPresent(d -> n.set("policy", document(d)));
-        return n;
+        g.writeEndArray();
+        g.writeArrayFieldStart("subscriptions");
+        for (Subscription sub : s.subscriptions()) {
+            g.writeStartObject();
+            g.writeStringField("id", sub.id());
+            g.writeStringField("displayName", sub.displayName());
+            g.writeStringField("scope", sub.scope());
+            g.writeStringField("state", sub.state());
+            if (sub.primaryKeyHash().isPresent()) {
+                g.writeStringField("primaryKeyHash", sub.primaryKeyHash().get());
+            }
+            if (sub.secondaryKeyHash().isPresent()) {
+                g.writeStringField("secondaryKeyHash", sub.secondaryKeyHash().get());
+            }
+            if (sub.createdDate().isPresent()) {
+                g.writeStringField("createdDate", sub.createdDate().get().toString());
+            }
+            g.writeBooleanField("allowTracing", sub.allowTracing());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("namedValues");
+        for (NamedValue v : s.namedValues()) {
+            g.writeStartObject();
+            g.writeStringField("id", v.id());
+            g.writeStringField("displayName", v.displayName());
+            g.writeStringField("value", v.value());
+            g.writeBooleanField("secret", v.secret());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("backends");
+        for (Backend b : s.backends()) {
+            g.writeStartObject();
+            g.writeStringField("id", b.id());
+            g.writeStringField("url", b.url().toString());
+            g.writeStringField("protocol", b.protocol());
+            g.writeStringField("description", b.description());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("fragments");
+        for (PolicyFragment f : s.fragments()) {
+            g.writeStartObject();
+            g.writeStringField("id", f.id());
+            g.writeStringField("description", f.description());
+            document(g, "document", f.document());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("gateways");
+        for (Gateway gw : s.gateways()) {
+            g.writeStartObject();
+            g.writeStringField("id", gw.id());
+            g.writeStringField("description", gw.description());
+            strings(g, "apiIds", gw.apiIds());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
-    private static void parameters(ArrayNode array, List<Operation.Parameter> parameters) {
+    private static void api(JsonGenerator g, Api a) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", a.id());
+        g.writeStringField("displayName", a.displayName());
+        g.writeStringField("path", a.path());
+        if (a.serviceUrl().isPresent()) {
+            g.writeStringField("serviceUrl", a.serviceUrl().get().toString());
+        }
+        strings(g, "protocols", a.protocols().stream().sorted().toList());
+        g.writeBooleanField("subscriptionRequired", a.subscriptionRequired());
+        g.writeObjectFieldStart("subscriptionKeyParameterNames");
+        g.writeStringField("header", a.keyNames().header());
+        g.writeStringField("query", a.keyNames().query());
+        g.writeEndObject();
+        g.writeStringField("apiVersion", a.apiVersion());
+        g.writeStringField("revision", a.revision());
+        g.writeArrayFieldStart("operations");
+        for (Operation o : a.operations()) {
+            g.writeStartObject();
+            g.writeStringField("id", o.id());
+            g.writeStringField("displayName", o.displayName());
+            g.writeStringField("method", o.method());
+            g.writeStringField("urlTemplate", o.urlTemplate());
+            parameters(g, "templateParameters", o.templateParameters());
+            parameters(g, "queryParameters", o.queryParameters());
+            g.writeArrayFieldStart("examples");
+            for (Operation.ResponseExample e : o.examples()) {
+                g.writeStartObject();
+                g.writeNumberField("statusCode", e.statusCode());
+                g.writeStringField("contentType", e.contentType());
+                g.writeStringField("body", e.body());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (o.policy().isPresent()) {
+                document(g, "policy", o.policy().get());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (a.policy().isPresent()) {
+            document(g, "policy", a.policy().get());
+        }
+        g.writeEndObject();
+    }
+
+    private static void parameters(JsonGenerator g, String field, List<Operation.Parameter> parameters)
+            throws IOException {
+        g.writeArrayFieldStart(field);
         for (Operation.Parameter p : parameters) {
-            array.addObject().put("name", p.name()).put("required", p.required()).put("type", p.type());
+            g.writeStartObject();
+            g.writeStringField("name", p.name());
+            g.writeBooleanField("required", p.required());
+            g.writeStringField("type", p.type());
+            g.writeEndObject();
         }
+        g.writeEndArray();
     }
 
-    private static void strings(ArrayNode array, List<String> values) {
-        values.forEach(array::add);
+    private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
     }
 
-    private static ObjectNode document(PolicyDocument d) {
-        return MAPPER.createObjectNode().put("path", d.path()).put("xml", d.xml());
+    private static void document(JsonGenerator g, String field, PolicyDocument d) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeStringField("path", d.path());
+        g.writeStringField("xml", d.xml());
+        g.writeEndObject();
     }
 
     private static Optional<PolicyDocument> optionalDocument(JsonNode n) {
