@@ -1,8 +1,11 @@
 package io.gatehouse.config;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -88,6 +91,45 @@ public record Snapshot(String revision,
                                       sorted(fragments, PolicyFragment::id),
                                       sorted(gateways, Gateway::id));
         return draft.withRevision(SnapshotJson.revisionOf(draft));
+    }
+
+    /**
+     * The same snapshot, made of the previous snapshot's objects wherever they are equal: each API, product,
+     * subscription and so on that did not change is the previous instance, and a list with no change is the previous
+     * list. A gateway holds the serving snapshot while it builds the next one, so without this every reload briefly
+     * holds two full copies (with 10,000 APIs and 100,000 subscriptions, more than a 256 MiB heap has room for); with
+     * it, only what changed is new. Equal objects are interchangeable (they are immutable records), so the result is
+     * equal to this snapshot.
+     *
+     * @param previous the snapshot being served
+     * @return this snapshot, sharing the previous one's unchanged parts
+     */
+    public Snapshot sharing(Snapshot previous) {
+        return new Snapshot(revision,
+                            globalPolicy.equals(previous.globalPolicy) ? previous.globalPolicy : globalPolicy,
+                            share(apis, previous.apis, Api::id),
+                            share(products, previous.products, Product::id),
+                            share(subscriptions, previous.subscriptions, Subscription::id),
+                            share(namedValues, previous.namedValues, NamedValue::id),
+                            share(backends, previous.backends, Backend::id),
+                            share(fragments, previous.fragments, PolicyFragment::id),
+                            share(gateways, previous.gateways, Gateway::id));
+    }
+
+    private static <T> List<T> share(List<T> next, List<T> previous, Function<T, String> id) {
+        if (next.equals(previous)) {
+            return previous;
+        }
+        Map<String, T> before = new HashMap<>(previous.size() * 2);
+        for (T item : previous) {
+            before.put(id.apply(item), item);
+        }
+        List<T> shared = new ArrayList<>(next.size());
+        for (T item : next) {
+            T old = before.get(id.apply(item));
+            shared.add(item.equals(old) ? old : item);
+        }
+        return shared;
     }
 
     /**

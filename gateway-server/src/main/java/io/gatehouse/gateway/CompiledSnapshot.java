@@ -1,6 +1,7 @@
 package io.gatehouse.gateway;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.gatehouse.config.ConfigException;
@@ -21,18 +22,51 @@ import io.gatehouse.policy.engine.SnapshotCompiler;
 record CompiledSnapshot(Snapshot snapshot, RouteTable routes, SubscriptionIndex subscriptions,
                         CompiledPolicies policies) {
 
+    /** How many APIs a log line names. */
+    private static final int DESCRIBED_APIS = 20;
+
     static CompiledSnapshot compile(Snapshot snapshot, SnapshotCompiler compiler, Consumer<ConfigProblem> warnings)
             throws ConfigException {
-        CompiledPolicies policies = compiler.compile(snapshot, warnings);
-        return new CompiledSnapshot(snapshot, RouteTable.of(snapshot.apis()), SubscriptionIndex.of(snapshot),
-                                    policies);
+        return compile(snapshot, compiler, warnings, Optional.empty());
+    }
+
+    /**
+     * Compiles a snapshot that replaces {@code previous}: its unchanged parts are the previous objects (see
+     * {@link Snapshot#sharing}), and the route table and subscription index are the previous ones when what they are
+     * built from did not change, so a reload holds only what changed twice.
+     *
+     * @param snapshot the new snapshot
+     * @param compiler the policy compiler
+     * @param warnings receives warnings
+     * @param previous the snapshot being served, if any
+     * @return the compiled snapshot
+     * @throws ConfigException listing every problem
+     */
+    static CompiledSnapshot compile(Snapshot snapshot, SnapshotCompiler compiler, Consumer<ConfigProblem> warnings,
+                                    Optional<CompiledSnapshot> previous) throws ConfigException {
+        if (previous.isEmpty()) {
+            return new CompiledSnapshot(snapshot, RouteTable.of(snapshot.apis()), SubscriptionIndex.of(snapshot),
+                                        compiler.compile(snapshot, warnings));
+        }
+        CompiledSnapshot before = previous.get();
+        Snapshot shared = snapshot.sharing(before.snapshot());
+        CompiledPolicies policies = compiler.compile(shared, warnings);
+        RouteTable routes = shared.apis() == before.snapshot().apis() ? before.routes() : RouteTable.of(shared.apis());
+        SubscriptionIndex subscriptions = shared.subscriptions() == before.snapshot().subscriptions()
+                && shared.products() == before.snapshot().products()
+                ? before.subscriptions() : SubscriptionIndex.of(shared);
+        return new CompiledSnapshot(shared, routes, subscriptions, policies);
     }
 
     String describe() {
         int operations = snapshot.apis().stream().mapToInt(a -> a.operations().size()).sum();
-        List<String> apis = snapshot.apis().stream().map(a -> a.id() + " (/" + a.path() + ")").toList();
-        return "revision " + snapshot.revision() + ": " + snapshot.apis().size() + " APIs " + apis + ", " + operations
-                + " operations, " + snapshot.products().size() + " products, " + snapshot.subscriptions().size()
-                + " subscriptions";
+        // the first APIs by name, not all of them: a folder with 10,000 APIs made one log line of 200 KB
+        List<String> apis = snapshot.apis().stream().limit(DESCRIBED_APIS).map(a -> a.id() + " (/" + a.path() + ")")
+                .toList();
+        String more = snapshot.apis().size() > DESCRIBED_APIS
+                ? " and " + (snapshot.apis().size() - DESCRIBED_APIS) + " more" : "";
+        return "revision " + snapshot.revision() + ": " + snapshot.apis().size() + " APIs " + apis + more + ", "
+                + operations + " operations, " + snapshot.products().size() + " products, "
+                + snapshot.subscriptions().size() + " subscriptions";
     }
 }

@@ -273,8 +273,8 @@ public final class GatewayMain {
                 return 2;
             }
             AtomicReference<Gateway> target = new AtomicReference<>();
-            SnapshotSink sink = snapshot -> target.get().activate(CompiledSnapshot.compile(snapshot, compiler,
-                                                                                           GatewayMain::warn));
+            SnapshotSink sink = snapshot -> target.get().activate(CompiledSnapshot.compile(
+                    snapshot, compiler, GatewayMain::warn, target.get().activeSnapshot()));
             FederationClient client = new FederationClient(federation, sink, Clock.systemUTC());
             Telemetry telemetry;
             try {

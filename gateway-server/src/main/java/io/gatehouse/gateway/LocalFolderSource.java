@@ -47,11 +47,17 @@ final class LocalFolderSource implements AutoCloseable {
      */
     static CompiledSnapshot load(Path folder, Optional<String> gatewayName, SnapshotCompiler compiler,
                                  Consumer<ConfigProblem> warnings) throws ConfigException {
+        return load(folder, gatewayName, compiler, warnings, Optional.empty());
+    }
+
+    private static CompiledSnapshot load(Path folder, Optional<String> gatewayName, SnapshotCompiler compiler,
+                                         Consumer<ConfigProblem> warnings, Optional<CompiledSnapshot> previous)
+            throws ConfigException {
         Snapshot snapshot = ApiOpsReader.read(folder, warnings);
         if (gatewayName.isPresent()) {
             snapshot = snapshot.forGateway(gatewayName.get());
         }
-        return CompiledSnapshot.compile(snapshot, compiler, warnings);
+        return CompiledSnapshot.compile(snapshot, compiler, warnings, previous);
     }
 
     /**
@@ -77,7 +83,8 @@ final class LocalFolderSource implements AutoCloseable {
     /** Reads the folder again; serves the result if it is valid and different. */
     void reload() {
         try {
-            CompiledSnapshot snapshot = load(folder, gatewayName, compiler, LocalFolderSource::warn);
+            CompiledSnapshot snapshot = load(folder, gatewayName, compiler, LocalFolderSource::warn,
+                                             gateway.activeSnapshot());
             String previous = gateway.activeSnapshot().map(s -> s.snapshot().revision()).orElse("");
             if (previous.equals(snapshot.snapshot().revision())) {
                 return;
