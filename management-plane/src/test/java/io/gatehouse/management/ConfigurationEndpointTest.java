@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -159,5 +160,20 @@ class ConfigurationEndpointTest {
         String whole = "\"" + mp.folder.current().snapshot().revision() + "\"";
         assertNotEquals(whole, etag(r1), "a cut of the folder has a revision of its own");
         assertNotEquals(whole, etag(r2), "a cut of the folder has a revision of its own");
+    }
+
+    /**
+     * A large snapshot arrives whole. Helidon's default NIO socket sent a 24 MB snapshot (10,000 APIs, 100,000
+     * subscriptions) in six minutes on loopback; with it, this 12 MB one failed after six minutes (checked), where the
+     * blocking socket takes well under a second.
+     */
+    @Test
+    void largeSnapshotArrivesWhole() throws Exception {
+        String big = "x".repeat(12 * 1024 * 1024);
+        Path policy = mp.artifacts.resolve("policy.xml");
+        Files.writeString(policy, Files.readString(policy) + "<!-- " + big + " -->\n");
+        mp.folder.load();
+        Snapshot snapshot = snapshot(mp.configuration("gw1", ""));
+        assertTrue(snapshot.globalPolicy().orElseThrow().xml().contains(big), "the whole policy arrived");
     }
 }
