@@ -11,16 +11,22 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The canonical JSON form of a {@link Snapshot}: what the management plane serves, what the encrypted backup holds
@@ -34,6 +40,15 @@ public final class SnapshotJson {
     public static final int FORMAT = 1;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The snapshot's arrays and how each item is read. */
+    private static final Map<String, Function<JsonNode, ?>> ITEM_READERS = Map.of(
+            "apis", SnapshotJson::api,
+            "products", SnapshotJson::product,
+            "subscriptions", SnapshotJson::subscription,
+            "namedValues", SnapshotJson::namedValue,
+            "backends", SnapshotJson::backend,
+            "fragments", SnapshotJson::fragment,
+            "gateways", SnapshotJson::gateway);
 
     private SnapshotJson() {
     }
@@ -67,9 +82,33 @@ public final class SnapshotJson {
      * @throws ConfigException if the document is malformed, of another format, or does not match its revision
      */
     public static Snapshot read(byte[] json, String source) throws ConfigException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
+        // Read item by item: a tree of the whole document (100,000 subscriptions are 24 MB of JSON) took several times
+        // its size, on a gateway whose serving snapshot is still live.
+        JsonNode format = MissingNode.getInstance();
+        Map<String, JsonNode> scalars = new HashMap<>();
+        Map<String, List<?>> lists = new HashMap<>();
+        try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new ConfigException(ConfigProblem.of(source, "a snapshot must be a JSON object"));
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                Function<JsonNode, ?> reader = ITEM_READERS.get(field);
+                if (reader != null) {
+                    lists.put(field, items(parser, field, reader));
+                    continue;
+                }
+                JsonNode value = MAPPER.readTree(parser);
+                if (field.equals("format")) {
+                    format = value;
+                    if (format.asInt(-1) != FORMAT) {
+                        break;
+                    }
+                } else {
+                    scalars.put(field, value);
+                }
+            }
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw new ConfigException(new ConfigProblem(source, loc == null ? 0 : loc.getLineNr(),
@@ -77,26 +116,26 @@ public final class SnapshotJson {
                                                         "malformed snapshot JSON: " + e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException(ConfigProblem.of(source, "cannot read snapshot: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            throw new ConfigException(ConfigProblem.of(source, "invalid snapshot: " + e.getMessage()));
         }
-        if (root == null || !root.isObject()) {
-            throw new ConfigException(ConfigProblem.of(source, "a snapshot must be a JSON object"));
-        }
-        int format = root.path("format").asInt(-1);
-        if (format != FORMAT) {
-            throw new ConfigException(ConfigProblem.of(source, "unsupported snapshot format " + root.path("format")
+        if (format.asInt(-1) != FORMAT) {
+            throw new ConfigException(ConfigProblem.of(source, "unsupported snapshot format " + format
                     + " (this gateway reads format " + FORMAT + ")"));
         }
         Snapshot snapshot;
         try {
+            ObjectNode root = MAPPER.createObjectNode();
+            root.setAll(scalars);
             snapshot = new Snapshot(text(root, "revision"),
                                     optionalDocument(root.path("globalPolicy")),
-                                    list(root, "apis", SnapshotJson::api),
-                                    list(root, "products", SnapshotJson::product),
-                                    list(root, "subscriptions", SnapshotJson::subscription),
-                                    list(root, "namedValues", SnapshotJson::namedValue),
-                                    list(root, "backends", SnapshotJson::backend),
-                                    list(root, "fragments", SnapshotJson::fragment),
-                                    list(root, "gateways", SnapshotJson::gateway));
+                                    required(lists, "apis", Api.class),
+                                    required(lists, "products", Product.class),
+                                    required(lists, "subscriptions", Subscription.class),
+                                    required(lists, "namedValues", NamedValue.class),
+                                    required(lists, "backends", Backend.class),
+                                    required(lists, "fragments", PolicyFragment.class),
+                                    required(lists, "gateways", Gateway.class));
         } catch (RuntimeException e) {
             throw new ConfigException(ConfigProblem.of(source, "invalid snapshot: " + e.getMessage()));
         }
@@ -106,6 +145,26 @@ public final class SnapshotJson {
                     + snapshot.revision() + " (content hashes to " + expected + "); refusing a corrupted snapshot"));
         }
         return snapshot;
+    }
+
+    /** Reads the array the parser is at, one item's tree at a time. */
+    private static List<Object> items(JsonParser parser, String field, Function<JsonNode, ?> reader) throws IOException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw new IllegalArgumentException("'" + field + "' must be an array");
+        }
+        List<Object> result = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            result.add(reader.apply(MAPPER.readTree(parser)));
+        }
+        return result;
+    }
+
+    private static <T> List<T> required(Map<String, List<?>> lists, String field, Class<T> type) {
+        List<?> items = lists.get(field);
+        if (items == null) {
+            throw new IllegalArgumentException("'" + field + "' must be an array");
+        }
+        return items.stream().map(type::cast).toList();
     }
 
     /**

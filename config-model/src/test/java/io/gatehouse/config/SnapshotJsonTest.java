@@ -1,8 +1,11 @@
 package io.gatehouse.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -63,5 +66,28 @@ class SnapshotJsonTest {
         Snapshot s = ApiOpsReader.read(ApiOpsReaderTest.QUICKSTART);
         assertEquals("852418b2e7bc2a83a6402399476cc596", s.revision());
         assertEquals(s, SnapshotJson.read(SnapshotJson.write(s), "test"));
+    }
+
+    private static String refusal(String json) {
+        ConfigException e = assertThrows(ConfigException.class,
+                                         () -> SnapshotJson.read(json.getBytes(StandardCharsets.UTF_8), "test.json"));
+        return e.getMessage();
+    }
+
+    /** Every way a document can be wrong is refused with a message that says which. */
+    @Test
+    void badDocumentsAreRefusedWithTheReason() {
+        String good = new String(SnapshotJson.write(everything()), StandardCharsets.UTF_8);
+        assertTrue(refusal("[1, 2]").contains("a snapshot must be a JSON object"));
+        assertTrue(refusal("").contains("a snapshot must be a JSON object"));
+        assertTrue(refusal(good.replace("\"format\":1", "\"format\":2")).contains("unsupported snapshot format 2"));
+        assertTrue(refusal(good.replace("\"format\":1,", "")).contains("unsupported snapshot format"));
+        assertTrue(refusal(good.substring(0, good.length() / 2)).contains("malformed snapshot JSON"));
+        String notArray = refusal(good.replace("\"gateways\":[", "\"gateways\":\"none\",\"x\":["));
+        assertTrue(notArray.contains("'gateways' must be an array"), notArray);
+        String noBackends = good.replaceFirst("\"backends\":\\[[^\\]]*\\],", "");
+        assertTrue(refusal(noBackends).contains("'backends' must be an array"), noBackends);
+        assertTrue(refusal(good.replace("\"id\":\"sub-1\"", "\"id\":7")).contains("invalid snapshot"));
+        assertTrue(refusal(good.replace("Sub one", "Sub 1")).contains("does not match its revision"));
     }
 }
