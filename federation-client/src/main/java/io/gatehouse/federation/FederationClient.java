@@ -254,13 +254,13 @@ public final class FederationClient implements AutoCloseable {
         update(s -> s.contacted(now).applied(snapshot.revision(), SyncStatus.Source.MANAGEMENT_PLANE, now));
         LOGGER.log(System.Logger.Level.INFO, "applied revision " + snapshot.revision() + " from the management plane ("
                 + snapshot.apis().size() + " APIs, " + fetched.bytes() + " bytes)");
-        writeBackup(snapshot);
+        writeBackup(snapshot, fetched.json());
         heartbeatNow();
     }
 
-    private void writeBackup(Snapshot snapshot) {
+    private void writeBackup(Snapshot snapshot, byte[] json) {
         try {
-            backup.write(snapshot);
+            backup.write(snapshot, json);
         } catch (IOException e) {
             // Serving goes on; only a cold start without the management plane is at stake, so say so.
             LOGGER.log(System.Logger.Level.ERROR, "cannot write the backup " + backup.file() + " (config.backup.path): "

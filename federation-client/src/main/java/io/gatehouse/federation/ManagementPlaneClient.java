@@ -47,9 +47,13 @@ final class ManagementPlaneClient {
      * A new snapshot.
      *
      * @param snapshot the snapshot, verified against its revision
-     * @param bytes    its size on the wire
+     * @param json     the document as it came, which the backup stores (it is the snapshot's JSON form)
      */
-    record Fetched(Snapshot snapshot, int bytes) implements Answer {
+    record Fetched(Snapshot snapshot, byte[] json) implements Answer {
+        /** @return its size on the wire */
+        int bytes() {
+            return json.length;
+        }
     }
 
     /** The known revision is still current. */
@@ -105,8 +109,7 @@ final class ManagementPlaneClient {
         return switch (response.statusCode()) {
             case 200 -> {
                 try {
-                    yield new Fetched(SnapshotJson.read(response.body(), "the management plane's answer"),
-                                      response.body().length);
+                    yield new Fetched(SnapshotJson.read(response.body(), "the management plane's answer"), response.body());
                 } catch (ConfigException e) {
                     yield new Refused(200, "the management plane sent a snapshot that does not read: " + e.getMessage());
                 }
