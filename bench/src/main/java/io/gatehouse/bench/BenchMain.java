@@ -152,7 +152,8 @@ public final class BenchMain {
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
         Row many = measure("10,000 APIs, 100,000 subscriptions", big.url("/api-5000/fixed"),
                            List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(55_000)), big.process);
-        Reload reload = reloadUnderLoad(big);
+        Reload reload = reloadUnderLoad("10,000 APIs, reload under load", big.process, big.url("/api-5000/fixed"),
+                                        BenchArtifacts.key(55_000), work.resolve("artifacts-scale-10k"));
         stop(big.process);
         report.append("\n## Scale: the realistic chain with 10,000 APIs and 100,000 subscriptions\n\n")
                 .append("| Snapshot | req/s | p50 | p99 | CPU µs/req | RSS MiB |\n|---|---|---|---|---|---|\n");
@@ -162,23 +163,22 @@ public final class BenchMain {
         }
         report.append(String.format(Locale.ROOT, "%nThroughput with 10,000 APIs: %.2f× the 1-API case (target ≥ 0.95×)."
                 + " Start-up with the large folder (read, compile, listen): %.1f s.%n", many.rps / one.rps, loadSeconds));
-        report.append(String.format(Locale.ROOT, "%nA reload under the same load (the global policy edited, so every API"
-                + " recompiles while the old snapshot serves): %.0f req/s, p99 %s, %d failed requests; %s%n",
-                reload.row.rps, ms(reload.row.p99), reload.row.errors,
-                !reload.alive ? "**the gateway exited** (see gateway-scale-10k.log)"
-                        : reload.appliedAfterSeconds < 0 ? "**the new revision was not served within 60 s**"
-                        : String.format(Locale.ROOT, "the new revision served %.1f s after the edit.",
-                                        reload.appliedAfterSeconds)));
+        report.append("\nA reload under the same load (the global policy edited, so every API recompiles while the old"
+                + " snapshot serves): ").append(reload.describe("gateway-scale-10k.log")).append('\n');
     }
 
     private record Reload(Row row, boolean alive, double appliedAfterSeconds) {
+        String describe(String log) {
+            return String.format(Locale.ROOT, "%.0f req/s, p99 %s, %d failed requests; %s", row.rps, ms(row.p99),
+                                 row.errors, !alive ? "**the gateway exited** (see " + log + ")"
+                                         : appliedAfterSeconds < 0 ? "**the new revision was not served within 60 s**"
+                                         : String.format(Locale.ROOT, "the new revision served %.1f s after the edit.",
+                                                         appliedAfterSeconds));
+        }
     }
 
-    /** Edits the large folder's global policy during a measurement, then waits for the gateway to serve it. */
-    private Reload reloadUnderLoad(Gateway big) throws Exception {
-        Path folder = work.resolve("artifacts-scale-10k");
-        String url = big.url("/api-5000/fixed");
-        String key = BenchArtifacts.key(55_000);
+    /** Edits a folder's global policy during a measurement, then waits for the gateway to serve it. */
+    private Reload reloadUnderLoad(String name, Process gateway, String url, String key, Path folder) throws Exception {
         long[] editedAt = {0};
         Thread edit = Thread.ofVirtual().start(() -> {
             try {
@@ -189,18 +189,18 @@ public final class BenchMain {
                 throw new IllegalStateException("the reload edit failed", e);
             }
         });
-        Row row = measure("10,000 APIs, reload under load", url, List.of("Ocp-Apim-Subscription-Key: " + key), big.process);
+        Row row = measure(name, url, List.of("Ocp-Apim-Subscription-Key: " + key), gateway);
         edit.join();
         double applied = -1;
         Instant deadline = Instant.now().plusSeconds(60);
-        while (big.process.isAlive() && Instant.now().isBefore(deadline)) {
+        while (gateway.isAlive() && Instant.now().isBefore(deadline)) {
             if ("reloaded".equals(header(url, key, "X-Bench"))) {
                 applied = (System.nanoTime() - editedAt[0]) / 1e9;
                 break;
             }
             Thread.sleep(100);
         }
-        return new Reload(row, big.process.isAlive(), applied);
+        return new Reload(row, gateway.isAlive(), applied);
     }
 
     // ---- scenario 3: change-to-effect through the management plane ----
@@ -208,26 +208,10 @@ public final class BenchMain {
     private void propagationScenario(int backendPort) throws Exception {
         Path artifacts = work.resolve("propagation-artifacts");
         BenchArtifacts.write(artifacts, backendPort, 1, 1, true);
-        int mpPort = freePort();
-        Path keys = work.resolve("gateway-keys.json");
-        Process mp = start("management-plane", List.of(JAVA, "-Xmx256m", "-cp", LIB + "/*",
-                                                       "io.gatehouse.management.ManagementPlaneMain", "management-plane",
-                                                       "--artifacts", artifacts.toString(), "--port", Integer.toString(mpPort),
-                                                       "--host", "127.0.0.1", "--keys", keys.toString()));
-        awaitHttp("http://127.0.0.1:" + mpPort + "/health", mp);
-        Path env = work.resolve("bench-env.conf");
-        Process token = start("token", List.of(JAVA, "-cp", LIB + "/*", "io.gatehouse.management.ManagementPlaneMain",
-                                               "token", "--gateway", "bench", "--keys", keys.toString(), "--env-file",
-                                               env.toString(), "--endpoint", "http://127.0.0.1:" + mpPort));
-        if (!token.waitFor(60, TimeUnit.SECONDS) || token.exitValue() != 0) {
-            throw new IllegalStateException("the token command failed; see " + work.resolve("token.log"));
-        }
-        Files.writeString(env, Files.readString(env) + "config.backup.path=" + work.resolve("backup") + "\n");
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(JAVA, "@" + ROOT.resolve("distribution/jvm.options"), "-cp", LIB + "/*",
-                                                       "io.gatehouse.gateway.GatewayMain", "run", "--env-file", env.toString(),
-                                                       "--port", Integer.toString(port)));
-        Process gateway = start("federated-gateway", command);
+        Federated federated = federated("propagation", artifacts);
+        Process gateway = federated.gateway();
+        Process mp = federated.managementPlane();
+        int port = federated.port();
         String url = "http://127.0.0.1:" + port + "/api-0/fixed";
         awaitHttp(url, gateway);
         List<Double> millis = new ArrayList<>();
@@ -251,6 +235,70 @@ public final class BenchMain {
                         + " compile.%n", millis.get(14), millis.get(29), millis.get(29)));
         stop(gateway);
         stop(mp);
+        federatedScale(backendPort);
+    }
+
+    /** The production path at size: a federated gateway cold-starting 10,000 APIs from the management plane, then a reload. */
+    private void federatedScale(int backendPort) throws Exception {
+        Path artifacts = work.resolve("federated-10k-artifacts");
+        BenchArtifacts.write(artifacts, backendPort, 10_000, 100_000, true);
+        System.out.println("bench: federated, 10,000 APIs ...");
+        long started = System.nanoTime();
+        Federated federated = federated("federated-10k", artifacts);
+        String url = federated.url("/api-5000/fixed");
+        String key = BenchArtifacts.key(55_000);
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (status(url, key) != 200) {
+            if (!federated.gateway().isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the federated gateway did not serve 10,000 APIs within 5 minutes; see "
+                        + work.resolve("federated-gateway-federated-10k.log"));
+            }
+            Thread.sleep(100);
+        }
+        double ready = (System.nanoTime() - started) / 1e9;
+        Reload reload = reloadUnderLoad("federated, 10,000 APIs, reload under load", federated.gateway(), url, key,
+                                        artifacts);
+        stop(federated.gateway());
+        stop(federated.managementPlane());
+        report.append(String.format(Locale.ROOT, "%nFederated, 10,000 APIs and 100,000 subscriptions: the gateway served"
+                + " them %.1f s after both processes started (management plane read and compile, a 24 MB snapshot,"
+                + " the gateway's compile). A reload through the management plane under load: %s%n", ready,
+                reload.describe("federated-gateway-federated-10k.log")));
+    }
+
+    private record Federated(Process managementPlane, Process gateway, int port) {
+        String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+    }
+
+    /**
+     * A management plane serving {@code artifacts} and a federated, watching gateway syncing from it, both run with
+     * the launcher's JVM flags. Returns once both processes are started; the gateway may not have a snapshot yet.
+     */
+    private Federated federated(String name, Path artifacts) throws Exception {
+        int mpPort = freePort();
+        Path keys = work.resolve(name + "-gateway-keys.json");
+        Process mp = start("management-plane-" + name, List.of(JAVA, "@" + ROOT.resolve("distribution/jvm.options"), "-cp",
+                                                               LIB + "/*", "io.gatehouse.management.ManagementPlaneMain",
+                                                               "management-plane", "--artifacts", artifacts.toString(),
+                                                               "--port", Integer.toString(mpPort), "--host", "127.0.0.1",
+                                                               "--keys", keys.toString()));
+        awaitHttp("http://127.0.0.1:" + mpPort + "/health", mp);
+        Path env = work.resolve(name + "-env.conf");
+        Process token = start("token-" + name, List.of(JAVA, "-cp", LIB + "/*", "io.gatehouse.management.ManagementPlaneMain",
+                                                       "token", "--gateway", "bench", "--keys", keys.toString(), "--env-file",
+                                                       env.toString(), "--endpoint", "http://127.0.0.1:" + mpPort));
+        if (!token.waitFor(60, TimeUnit.SECONDS) || token.exitValue() != 0) {
+            throw new IllegalStateException("the token command failed; see " + work.resolve("token-" + name + ".log"));
+        }
+        Files.writeString(env, Files.readString(env) + "config.backup.path=" + work.resolve(name + "-backup") + "\n");
+        int port = freePort();
+        Process gateway = start("federated-gateway-" + name,
+                                List.of(JAVA, "@" + ROOT.resolve("distribution/jvm.options"), "-cp", LIB + "/*",
+                                        "io.gatehouse.gateway.GatewayMain", "run", "--env-file", env.toString(),
+                                        "--port", Integer.toString(port)));
+        return new Federated(mp, gateway, port);
     }
 
     // ---- targets ----
@@ -399,6 +447,16 @@ public final class BenchMain {
             return Long.parseLong(new String(p.getInputStream().readAllBytes()).trim());
         } catch (IOException | NumberFormatException e) {
             return 100;
+        }
+    }
+
+    private int status(String url, String key) throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).header("Ocp-Apim-Subscription-Key", key)
+                                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException notYet) {
+            return -1;
         }
     }
 
