@@ -11,11 +11,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -26,7 +24,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The canonical JSON form of a {@link Snapshot}: what the management plane serves, what the encrypted backup holds
@@ -40,16 +37,6 @@ public final class SnapshotJson {
     public static final int FORMAT = 1;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** The snapshot's arrays and how each item is read. */
-    private static final Map<String, Function<JsonNode, ?>> ITEM_READERS = Map.of(
-            "apis", SnapshotJson::api,
-            "products", SnapshotJson::product,
-            "subscriptions", SnapshotJson::subscription,
-            "namedValues", SnapshotJson::namedValue,
-            "backends", SnapshotJson::backend,
-            "fragments", SnapshotJson::fragment,
-            "gateways", SnapshotJson::gateway);
-
     private SnapshotJson() {
     }
 
@@ -85,28 +72,40 @@ public final class SnapshotJson {
         // Read item by item: a tree of the whole document (100,000 subscriptions are 24 MB of JSON) took several times
         // its size, on a gateway whose serving snapshot is still live.
         JsonNode format = MissingNode.getInstance();
-        Map<String, JsonNode> scalars = new HashMap<>();
-        Map<String, List<?>> lists = new HashMap<>();
+        JsonNode revision = MissingNode.getInstance();
+        JsonNode globalPolicy = MissingNode.getInstance();
+        List<Api> apis = null;
+        List<Product> products = null;
+        List<Subscription> subscriptions = null;
+        List<NamedValue> namedValues = null;
+        List<Backend> backends = null;
+        List<PolicyFragment> fragments = null;
+        List<Gateway> gateways = null;
         try (JsonParser parser = MAPPER.getFactory().createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new ConfigException(ConfigProblem.of(source, "a snapshot must be a JSON object"));
             }
+            fields:
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
-                Function<JsonNode, ?> reader = ITEM_READERS.get(field);
-                if (reader != null) {
-                    lists.put(field, items(parser, field, reader));
-                    continue;
-                }
-                JsonNode value = MAPPER.readTree(parser);
-                if (field.equals("format")) {
-                    format = value;
-                    if (format.asInt(-1) != FORMAT) {
-                        break;
+                switch (field) {
+                    case "format" -> {
+                        format = MAPPER.readTree(parser);
+                        if (format.asInt(-1) != FORMAT) {
+                            break fields;
+                        }
                     }
-                } else {
-                    scalars.put(field, value);
+                    case "revision" -> revision = MAPPER.readTree(parser);
+                    case "globalPolicy" -> globalPolicy = MAPPER.readTree(parser);
+                    case "apis" -> apis = items(parser, field, SnapshotJson::api);
+                    case "products" -> products = items(parser, field, SnapshotJson::product);
+                    case "subscriptions" -> subscriptions = items(parser, field, SnapshotJson::subscription);
+                    case "namedValues" -> namedValues = items(parser, field, SnapshotJson::namedValue);
+                    case "backends" -> backends = items(parser, field, SnapshotJson::backend);
+                    case "fragments" -> fragments = items(parser, field, SnapshotJson::fragment);
+                    case "gateways" -> gateways = items(parser, field, SnapshotJson::gateway);
+                    default -> parser.skipChildren();
                 }
             }
         } catch (JsonProcessingException e) {
@@ -125,17 +124,18 @@ public final class SnapshotJson {
         }
         Snapshot snapshot;
         try {
-            ObjectNode root = MAPPER.createObjectNode();
-            root.setAll(scalars);
-            snapshot = new Snapshot(text(root, "revision"),
-                                    optionalDocument(root.path("globalPolicy")),
-                                    required(lists, "apis", Api.class),
-                                    required(lists, "products", Product.class),
-                                    required(lists, "subscriptions", Subscription.class),
-                                    required(lists, "namedValues", NamedValue.class),
-                                    required(lists, "backends", Backend.class),
-                                    required(lists, "fragments", PolicyFragment.class),
-                                    required(lists, "gateways", Gateway.class));
+            if (!revision.isTextual()) {
+                throw new IllegalArgumentException("missing text field 'revision'");
+            }
+            snapshot = new Snapshot(revision.asText(),
+                                    optionalDocument(globalPolicy),
+                                    required(apis, "apis"),
+                                    required(products, "products"),
+                                    required(subscriptions, "subscriptions"),
+                                    required(namedValues, "namedValues"),
+                                    required(backends, "backends"),
+                                    required(fragments, "fragments"),
+                                    required(gateways, "gateways"));
         } catch (RuntimeException e) {
             throw new ConfigException(ConfigProblem.of(source, "invalid snapshot: " + e.getMessage()));
         }
@@ -148,23 +148,22 @@ public final class SnapshotJson {
     }
 
     /** Reads the array the parser is at, one item's tree at a time. */
-    private static List<Object> items(JsonParser parser, String field, Function<JsonNode, ?> reader) throws IOException {
+    private static <T> List<T> items(JsonParser parser, String field, Function<JsonNode, T> reader) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw new IllegalArgumentException("'" + field + "' must be an array");
         }
-        List<Object> result = new ArrayList<>();
+        List<T> result = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             result.add(reader.apply(MAPPER.readTree(parser)));
         }
         return result;
     }
 
-    private static <T> List<T> required(Map<String, List<?>> lists, String field, Class<T> type) {
-        List<?> items = lists.get(field);
+    private static <T> List<T> required(List<T> items, String field) {
         if (items == null) {
             throw new IllegalArgumentException("'" + field + "' must be an array");
         }
-        return items.stream().map(type::cast).toList();
+        return items;
     }
 
     /**

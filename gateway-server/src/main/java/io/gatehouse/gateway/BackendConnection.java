@@ -209,9 +209,7 @@ final class BackendConnection implements Closeable {
     void sendHead(byte[] body) throws IOException {
         append(CRLF);
         if (body != null && body.length > 0 && headLength + body.length <= BUFFER) {
-            ensure(body.length);
-            System.arraycopy(body, 0, head, headLength, body.length);
-            headLength += body.length;
+            append(body);
             body = null;
         }
         write(head, 0, headLength, "the backend took none of the request");

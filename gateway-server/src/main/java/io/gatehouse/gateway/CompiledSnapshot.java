@@ -44,17 +44,13 @@ record CompiledSnapshot(Snapshot snapshot, RouteTable routes, SubscriptionIndex 
      */
     static CompiledSnapshot compile(Snapshot snapshot, SnapshotCompiler compiler, Consumer<ConfigProblem> warnings,
                                     Optional<CompiledSnapshot> previous) throws ConfigException {
-        if (previous.isEmpty()) {
-            return new CompiledSnapshot(snapshot, RouteTable.of(snapshot.apis()), SubscriptionIndex.of(snapshot),
-                                        compiler.compile(snapshot, warnings));
-        }
-        CompiledSnapshot before = previous.get();
-        Snapshot shared = snapshot.sharing(before.snapshot());
+        Snapshot shared = previous.map(p -> snapshot.sharing(p.snapshot())).orElse(snapshot);
         CompiledPolicies policies = compiler.compile(shared, warnings);
-        RouteTable routes = shared.apis() == before.snapshot().apis() ? before.routes() : RouteTable.of(shared.apis());
-        SubscriptionIndex subscriptions = shared.subscriptions() == before.snapshot().subscriptions()
-                && shared.products() == before.snapshot().products()
-                ? before.subscriptions() : SubscriptionIndex.of(shared);
+        RouteTable routes = previous.filter(p -> p.snapshot().apis() == shared.apis())
+                .map(CompiledSnapshot::routes).orElseGet(() -> RouteTable.of(shared.apis()));
+        SubscriptionIndex subscriptions = previous.filter(p -> p.snapshot().subscriptions() == shared.subscriptions()
+                        && p.snapshot().products() == shared.products())
+                .map(CompiledSnapshot::subscriptions).orElseGet(() -> SubscriptionIndex.of(shared));
         return new CompiledSnapshot(shared, routes, subscriptions, policies);
     }
 

@@ -49,7 +49,8 @@ final class HopByHop {
         for (String value : connectionValues) {
             // The usual value is one token: "keep-alive" (in the fixed set) or "close" (an option, and "Close" is a
             // reserved name no message carries, RFC 9110 §18.4). No split and no lower-casing for those.
-            if (value.indexOf(',') < 0 && (isAlways(value.strip()) || value.strip().equalsIgnoreCase("close"))) {
+            String single = value.indexOf(',') < 0 ? value.strip() : null;
+            if (single != null && (isAlways(single) || single.equalsIgnoreCase("close"))) {
                 continue;
             }
             for (String token : value.split(",")) {
