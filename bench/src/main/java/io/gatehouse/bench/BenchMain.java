@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,26 +38,30 @@ public final class BenchMain {
     private static final Path LIB = ROOT.resolve("distribution/target/gatehouse/lib");
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final long CLOCK_TICKS = clockTicks();
+    /** A later round's warm-up: its connections idled while the other targets ran; the JIT's work is done. */
+    private static final int REWARM_SECONDS = 2;
 
     private final List<Process> processes = new ArrayList<>();
     private final Path work;
     private final int seconds;
     private final int warmup;
     private final int connections;
+    private final int rounds;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final StringBuilder report = new StringBuilder();
 
-    private BenchMain(Path work, int seconds, int warmup, int connections) {
+    private BenchMain(Path work, int seconds, int warmup, int connections, int rounds) {
         this.work = work;
         this.seconds = seconds;
         this.warmup = warmup;
         this.connections = connections;
+        this.rounds = rounds;
     }
 
     /**
      * Runs the benchmark.
      *
-     * @param args {@code [--duration S] [--warmup S] [--connections N] [--scenarios proxy,scale,propagation]}
+     * @param args {@code [--duration S] [--warmup S] [--connections N] [--rounds N] [--scenarios proxy,scale,propagation]}
      * @throws Exception if a process cannot be started
      */
     public static void main(String[] args) throws Exception {
@@ -68,7 +73,8 @@ public final class BenchMain {
         Path work = Files.createTempDirectory("gatehouse-bench");
         BenchMain bench = new BenchMain(work, Integer.parseInt(options.getOrDefault("duration", "15")),
                                         Integer.parseInt(options.getOrDefault("warmup", "8")),
-                                        Integer.parseInt(options.getOrDefault("connections", "50")));
+                                        Integer.parseInt(options.getOrDefault("connections", "50")),
+                                        Integer.parseInt(options.getOrDefault("rounds", "3")));
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll, "bench-cleanup"));
         try {
             bench.run(scenarios);
@@ -86,7 +92,10 @@ public final class BenchMain {
         report.append("# Gatehouse benchmark, ").append(LocalDateTime.now().withNano(0)).append("\n\n")
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
                 .append(Runtime.version()).append("; wrk -t2 -c").append(connections).append(" -d").append(seconds)
-                .append("s after ").append(warmup).append(" s of warm-up, all on loopback, all sharing the cores.\n");
+                .append("s after ").append(warmup).append(" s of warm-up, all on loopback, all sharing the cores. ")
+                .append(rounds).append(" rounds: the targets of a scenario run side by side and are measured in turn, each ")
+                .append("round after a ").append(REWARM_SECONDS).append(" s re-warm-up; figures are medians over the rounds,")
+                .append(" ratios the median (and range) of each round's ratio.\n");
         int backendPort = freePort();
         Process backend = start("backend", List.of(JAVA, "-Xmx256m", "-cp", LIB + "/*", "io.gatehouse.demo.DemoBackend",
                                                    "--port", Integer.toString(backendPort)));
@@ -110,32 +119,38 @@ public final class BenchMain {
     // ---- scenario 1: direct, nginx, Gatehouse bare, Gatehouse with the realistic chain ----
 
     private void proxyScenario(Process backend, int backendPort) throws Exception {
-        List<Row> rows = new ArrayList<>();
-        rows.add(measure("direct backend", "http://127.0.0.1:" + backendPort + "/fixed", List.of(), backend));
-        rows.add(measure("nginx", "http://127.0.0.1:" + nginx(backendPort) + "/fixed", List.of(), null));
+        // Every target runs for the whole scenario and the rounds alternate between them, so a change in the machine's
+        // other load during the run touches all of them alike rather than whichever was measured at the time.
+        int nginxPort = nginx(backendPort);
         Gateway bare = gateway("bare", backendPort, 1, 0, false);
-        rows.add(measure("Gatehouse, no policies", bare.url("/api-0/fixed"), List.of(), bare.process));
-        stop(bare.process);
         Gateway chain = gateway("policies", backendPort, 1, 1, true);
-        rows.add(measure("Gatehouse, realistic chain", chain.url("/api-0/fixed"),
-                         List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(0)), chain.process));
+        List<List<Row>> rows = interleaved(List.of(
+                new Target("direct backend", "http://127.0.0.1:" + backendPort + "/fixed", List.of(), backend),
+                new Target("nginx", "http://127.0.0.1:" + nginxPort + "/fixed", List.of(), null),
+                new Target("Gatehouse, no policies", bare.url("/api-0/fixed"), List.of(), bare.process),
+                new Target("Gatehouse, realistic chain", chain.url("/api-0/fixed"),
+                           List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(0)), chain.process)));
+        stop(bare.process);
         stop(chain.process);
-        Row nginx = rows.get(1);
+        List<Row> nginx = rows.get(1);
         report.append("\n## Proxy: the same backend direct, through nginx and through Gatehouse\n\n")
                 .append("| Target | req/s | p50 | p99 | CPU µs/req (proxy) | RSS MiB (proxy) | req/s vs nginx | p99 vs nginx |\n")
                 .append("|---|---|---|---|---|---|---|---|\n");
-        for (Row row : rows) {
-            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.0f | %.2f× | %.2f× |%n", row.name,
-                                        row.rps, ms(row.p50), ms(row.p99), row.cpuMicros, row.rssMiB, row.rps / nginx.rps,
-                                        row.p99 / nginx.p99));
+        for (List<Row> target : rows) {
+            Row row = median(target);
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.0f | %s | %s |%n", row.name,
+                                        row.rps, ms(row.p50), ms(row.p99), row.cpuMicros, row.rssMiB,
+                                        ratio(target, nginx, Row::rps), ratio(target, nginx, Row::p99)));
         }
-        Row policies = rows.get(3);
+        List<Row> policies = rows.get(3);
+        Row chainRow = median(policies);
         report.append(String.format(Locale.ROOT, "%nTargets (issue 7): realistic chain ≤ 45 µs CPU/request (%.1f), ≥ 0.7× nginx"
-                + " req/s (%.2f×), p99 ≤ 1.5× nginx (%.2f×), RSS ≤ 256 MiB (%.0f).%n", policies.cpuMicros,
-                policies.rps / nginx.rps, policies.p99 / nginx.p99, policies.rssMiB));
-        if (rows.stream().anyMatch(r -> r.errors > 0)) {
+                + " req/s (%s), p99 ≤ 1.5× nginx (%s), RSS ≤ 256 MiB (%.0f).%n", chainRow.cpuMicros,
+                ratio(policies, nginx, Row::rps), ratio(policies, nginx, Row::p99), chainRow.rssMiB));
+        List<Row> all = rows.stream().flatMap(List::stream).toList();
+        if (all.stream().anyMatch(r -> r.errors > 0)) {
             report.append("\nErrors or non-2xx answers: ");
-            rows.stream().filter(r -> r.errors > 0).forEach(r -> report.append(r.name).append(" ").append(r.errors).append("; "));
+            all.stream().filter(r -> r.errors > 0).forEach(r -> report.append(r.name).append(" ").append(r.errors).append("; "));
             report.append("\n");
         }
     }
@@ -144,25 +159,28 @@ public final class BenchMain {
 
     private void scaleScenario(int backendPort) throws Exception {
         Gateway small = gateway("scale-1", backendPort, 1, 1, true);
-        Row one = measure("1 API, 1 subscription", small.url("/api-0/fixed"),
-                          List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(0)), small.process);
-        stop(small.process);
         long loadStart = System.nanoTime();
         Gateway big = gateway("scale-10k", backendPort, 10_000, 100_000, true);
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-        Row many = measure("10,000 APIs, 100,000 subscriptions", big.url("/api-5000/fixed"),
-                           List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(55_000)), big.process);
+        List<List<Row>> rows = interleaved(List.of(
+                new Target("1 API, 1 subscription", small.url("/api-0/fixed"),
+                           List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(0)), small.process),
+                new Target("10,000 APIs, 100,000 subscriptions", big.url("/api-5000/fixed"),
+                           List.of("Ocp-Apim-Subscription-Key: " + BenchArtifacts.key(55_000)), big.process)));
+        stop(small.process);
         Reload reload = reloadUnderLoad("10,000 APIs, reload under load", big.process, big.url("/api-5000/fixed"),
                                         BenchArtifacts.key(55_000), work.resolve("artifacts-scale-10k"));
         stop(big.process);
         report.append("\n## Scale: the realistic chain with 10,000 APIs and 100,000 subscriptions\n\n")
                 .append("| Snapshot | req/s | p50 | p99 | CPU µs/req | RSS MiB |\n|---|---|---|---|---|---|\n");
-        for (Row row : List.of(one, many)) {
+        for (List<Row> target : rows) {
+            Row row = median(target);
             report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.0f |%n", row.name, row.rps,
                                         ms(row.p50), ms(row.p99), row.cpuMicros, row.rssMiB));
         }
-        report.append(String.format(Locale.ROOT, "%nThroughput with 10,000 APIs: %.2f× the 1-API case (target ≥ 0.95×)."
-                + " Start-up with the large folder (read, compile, listen): %.1f s.%n", many.rps / one.rps, loadSeconds));
+        report.append(String.format(Locale.ROOT, "%nThroughput with 10,000 APIs: %s the 1-API case (target ≥ 0.95×)."
+                + " Start-up with the large folder (read, compile, listen): %.1f s.%n", ratio(rows.get(1), rows.get(0), Row::rps),
+                loadSeconds));
         report.append("\nA reload under the same load (the global policy edited, so every API recompiles while the old"
                 + " snapshot serves): ").append(reload.describe("gateway-scale-10k.log")).append('\n');
     }
@@ -358,10 +376,65 @@ public final class BenchMain {
     private record Row(String name, double rps, double p50, double p99, double cpuMicros, double rssMiB, long errors) {
     }
 
+    /** What a scenario measures: a URL, its headers, and the process whose CPU and RSS count (null: nginx's). */
+    private record Target(String name, String url, List<String> headers, Process process) {
+    }
+
+    /**
+     * Measures the targets in turn, {@link #rounds} times: the first round after the full warm-up, later ones after
+     * {@link #REWARM_SECONDS}.
+     *
+     * @return each target's rows, one per round, in round order
+     */
+    private List<List<Row>> interleaved(List<Target> targets) throws Exception {
+        List<List<Row>> rows = new ArrayList<>();
+        targets.forEach(t -> rows.add(new ArrayList<>()));
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < targets.size(); i++) {
+                Target t = targets.get(i);
+                System.out.println("bench: " + t.name() + ", round " + (round + 1) + " of " + rounds + " ...");
+                rows.get(i).add(measure(t.name(), t.url(), t.headers(), t.process(),
+                                        round == 0 ? warmup : Math.min(warmup, REWARM_SECONDS)));
+            }
+        }
+        return rows;
+    }
+
+    /** @return the median of each figure over the rounds (RSS: the largest), errors summed */
+    private static Row median(List<Row> rounds) {
+        return new Row(rounds.get(0).name, median(rounds, Row::rps), median(rounds, Row::p50), median(rounds, Row::p99),
+                       median(rounds, Row::cpuMicros), rounds.stream().mapToDouble(Row::rssMiB).max().orElse(0),
+                       rounds.stream().mapToLong(Row::errors).sum());
+    }
+
+    private static double median(List<Row> rounds, ToDoubleFunction<Row> figure) {
+        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /** @return the median of the per-round ratios of a figure, with their range when there are several rounds */
+    private static String ratio(List<Row> rows, List<Row> reference, ToDoubleFunction<Row> figure) {
+        double[] ratios = new double[rows.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = figure.applyAsDouble(rows.get(i)) / figure.applyAsDouble(reference.get(i));
+        }
+        Arrays.sort(ratios);
+        int n = ratios.length;
+        double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+        return n == 1 ? String.format(Locale.ROOT, "%.2f×", median)
+                : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", median, ratios[0], ratios[n - 1]);
+    }
+
     /** Warm up, then measure with wrk; CPU and RSS are the proxy's (all of nginx's processes; the JVM otherwise). */
     private Row measure(String name, String url, List<String> headers, Process target) throws Exception {
         System.out.println("bench: " + name + " ...");
-        wrk(url, headers, warmup);
+        return measure(name, url, headers, target, warmup);
+    }
+
+    private Row measure(String name, String url, List<String> headers, Process target, int warmupSeconds)
+            throws Exception {
+        wrk(url, headers, warmupSeconds);
         Process nginx = target == null ? processes.stream().filter(p -> p.info().command().orElse("").endsWith("nginx"))
                 .findFirst().orElseThrow() : null;
         List<ProcessHandle> measured = target != null ? List.of(target.toHandle())
