@@ -42,7 +42,7 @@ class PolicyCatalogFlowTest {
         String base = "http://127.0.0.1:" + backend.port();
         new TestFolder(dir)
                 .api("flow", "flow", base + "/echo", false, "GET /choose", "GET /items/{id}", "GET /method",
-                     "GET /backend", "GET /checked", "GET /ip", "GET /quota", "POST /replace")
+                     "GET /backend", "GET /checked", "GET /ip", "GET /quota", "POST /replace", "GET /fixed", "GET /fixed-only")
                 .write("backends/other/backendInformation.json", "{\"properties\": {\"url\": \"" + base + "/echo/other\"}}")
                 .write("apis/flow/operations/op0/policy.xml", inbound("""
                         <set-variable name="tier" value="@(context.Request.Headers.GetValueOrDefault("X-Tier", "free"))"/>
@@ -65,7 +65,10 @@ class PolicyCatalogFlowTest {
                        inbound("<ip-filter action=\"forbid\"><address-range from=\"127.0.0.0\" to=\"127.255.255.255\"/>"
                                        + "</ip-filter>"))
                 .write("apis/flow/operations/op6/policy.xml", inbound("<quota calls=\"1\" renewal-period=\"3600\"/>"))
-                .write("apis/flow/operations/op7/policy.xml", inbound("<find-and-replace from=\"cat\" to=\"dog\"/>"));
+                .write("apis/flow/operations/op7/policy.xml", inbound("<find-and-replace from=\"cat\" to=\"dog\"/>"))
+                .write("apis/flow/operations/op8/policy.xml", inbound("<rewrite-uri template=\"/v2/fixed\"/>"))
+                .write("apis/flow/operations/op9/policy.xml",
+                       inbound("<rewrite-uri template=\"/v2/fixed\" copy-unmatched-params=\"false\"/>"));
         gateway = new TestFolder(dir).gateway(Map.of()).start("127.0.0.1", 0);
         uri = URI.create("http://127.0.0.1:" + gateway.port());
     }
@@ -95,6 +98,20 @@ class PolicyCatalogFlowTest {
         JsonNode e = echo(HttpCalls.get(uri, "/flow/items/42?keep=yes"));
         assertEquals("/echo/v2/things/42", e.path("path").asText());
         assertEquals("format=json&keep=yes", e.path("query").asText());
+    }
+
+    /** rewrite-uri with a template without parameters: the query is kept unless copy-unmatched-params is false. */
+    @Test
+    void rewriteUriWithoutParameters() throws IOException {
+        JsonNode kept = echo(HttpCalls.get(uri, "/flow/fixed?keep=yes&also=1"));
+        assertEquals("/echo/v2/fixed", kept.path("path").asText());
+        assertEquals("keep=yes&also=1", kept.path("query").asText());
+        JsonNode none = echo(HttpCalls.get(uri, "/flow/fixed"));
+        assertEquals("/echo/v2/fixed", none.path("path").asText());
+        assertEquals("", none.path("query").asText());
+        JsonNode only = echo(HttpCalls.get(uri, "/flow/fixed-only?drop=1"));
+        assertEquals("/echo/v2/fixed", only.path("path").asText());
+        assertEquals("", only.path("query").asText());
     }
 
     /** set-method and set-backend-service change how and where the backend is called. */

@@ -44,28 +44,32 @@ public final class RewriteUriProvider extends BuiltinProvider {
         if (!template.isExpression() && !template.source().trim().startsWith("/")) {
             throw new PolicyConfigException("attribute 'template' must start with '/', was '" + template.source() + "'");
         }
-        return new RewriteUri(template, element.booleanAttribute("copy-unmatched-params", true));
+        String literal = template.isExpression() ? null : template.source().trim();
+        // A template without parameters (the common "/fixed/path") is the same string on every request.
+        String fixed = literal != null && !PARAMETER.matcher(literal).find() ? literal : null;
+        return new RewriteUri(template, element.booleanAttribute("copy-unmatched-params", true), fixed);
     }
 
-    private record RewriteUri(Value template, boolean copyUnmatched) implements Policy {
+    /** @param fixed the template when it is a literal without parameters, else null */
+    private record RewriteUri(Value template, boolean copyUnmatched, String fixed) implements Policy {
         @Override
         public Flow apply(PolicyContext context) throws PolicyException {
-            String t = template.evaluateString(context).trim();
             NameValues query = context.request().query();
-            Set<String> used = new HashSet<>();
-            Matcher m = PARAMETER.matcher(t);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                String name = m.group(1);
-                used.add(name);
-                Optional<String> value = Optional.ofNullable(context.request().matchedParameters().get(name))
-                        .or(() -> query.first(name));
-                m.appendReplacement(sb, Matcher.quoteReplacement(encode(value.orElse(""))));
+            Set<String> used;
+            String rewritten;
+            if (fixed != null) {
+                used = Set.of();
+                rewritten = fixed;
+            } else {
+                used = new HashSet<>();
+                rewritten = substitute(template.evaluateString(context).trim(), context, query, used);
             }
-            m.appendTail(sb);
-            String rewritten = sb.toString();
             int q = rewritten.indexOf('?');
             String path = q < 0 ? rewritten : rewritten.substring(0, q);
+            if (q < 0 && query.names().isEmpty()) {
+                context.request().setPathWithinApi(path);
+                return Flow.CONTINUE;
+            }
             Map<String, List<String>> kept = new LinkedHashMap<>();
             if (copyUnmatched) {
                 for (String name : query.names()) {
@@ -93,6 +97,21 @@ public final class RewriteUriProvider extends BuiltinProvider {
             });
             context.request().setPathWithinApi(path);
             return Flow.CONTINUE;
+        }
+
+        /** Replaces each {@code {name}} by the matched template parameter or query parameter, URL-encoded. */
+        private static String substitute(String t, PolicyContext context, NameValues query, Set<String> used) {
+            Matcher m = PARAMETER.matcher(t);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String name = m.group(1);
+                used.add(name);
+                Optional<String> value = Optional.ofNullable(context.request().matchedParameters().get(name))
+                        .or(() -> query.first(name));
+                m.appendReplacement(sb, Matcher.quoteReplacement(encode(value.orElse(""))));
+            }
+            m.appendTail(sb);
+            return sb.toString();
         }
 
         private static String encode(String s) {
