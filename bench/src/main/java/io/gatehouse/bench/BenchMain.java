@@ -229,8 +229,7 @@ public final class BenchMain {
         Federated federated = federated("propagation", artifacts);
         Process gateway = federated.gateway();
         Process mp = federated.managementPlane();
-        int port = federated.port();
-        String url = "http://127.0.0.1:" + port + "/api-0/fixed";
+        String url = federated.url("/api-0/fixed");
         awaitHttp(url, gateway);
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -408,9 +407,12 @@ public final class BenchMain {
     }
 
     private static double median(List<Row> rounds, ToDoubleFunction<Row> figure) {
-        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
-        int n = values.length;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        return median(rounds.stream().mapToDouble(figure).sorted().toArray());
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** @return the median of the per-round ratios of a figure, with their range when there are several rounds */
@@ -420,10 +422,9 @@ public final class BenchMain {
             ratios[i] = figure.applyAsDouble(rows.get(i)) / figure.applyAsDouble(reference.get(i));
         }
         Arrays.sort(ratios);
-        int n = ratios.length;
-        double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
-        return n == 1 ? String.format(Locale.ROOT, "%.2f×", median)
-                : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", median, ratios[0], ratios[n - 1]);
+        double median = median(ratios);
+        return ratios.length == 1 ? String.format(Locale.ROOT, "%.2f×", median)
+                : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", median, ratios[0], ratios[ratios.length - 1]);
     }
 
     /** Warm up, then measure with wrk; CPU and RSS are the proxy's (all of nginx's processes; the JVM otherwise). */

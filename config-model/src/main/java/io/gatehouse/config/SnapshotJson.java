@@ -37,6 +37,7 @@ public final class SnapshotJson {
     public static final int FORMAT = 1;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private SnapshotJson() {
     }
 
@@ -48,15 +49,7 @@ public final class SnapshotJson {
      */
     public static byte[] write(Snapshot snapshot) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberField("format", FORMAT);
-            g.writeStringField("revision", snapshot.revision());
-            content(g, snapshot);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize a snapshot", e);
-        }
+        serialize(out, snapshot, true);
         return out.toByteArray();
     }
 
@@ -181,15 +174,26 @@ public final class SnapshotJson {
         }
         // Streamed into the digest: building the document first (a JSON tree, then its bytes) took several times the
         // snapshot's own size, and a gateway computes this while the previous snapshot is still serving.
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(
-                new DigestOutputStream(OutputStream.nullOutputStream(), sha256))) {
+        serialize(new DigestOutputStream(OutputStream.nullOutputStream(), sha256), snapshot, false);
+        return HexFormat.of().formatHex(Arrays.copyOf(sha256.digest(), 16));
+    }
+
+    /**
+     * Writes a snapshot's JSON object: its content fields, after {@code format} and {@code revision} when
+     * {@code withHeader} (the document {@link #write} returns; without them, what {@link #revisionOf} digests).
+     */
+    private static void serialize(OutputStream out, Snapshot snapshot, boolean withHeader) {
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
+            if (withHeader) {
+                g.writeNumberField("format", FORMAT);
+                g.writeStringField("revision", snapshot.revision());
+            }
             content(g, snapshot);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialize a snapshot", e);
         }
-        return HexFormat.of().formatHex(Arrays.copyOf(sha256.digest(), 16));
     }
 
     /**
