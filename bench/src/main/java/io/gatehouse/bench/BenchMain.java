@@ -134,12 +134,13 @@ public final class BenchMain {
         stop(chain.process);
         List<Row> nginx = rows.get(1);
         report.append("\n## Proxy: the same backend direct, through nginx and through Gatehouse\n\n")
-                .append("| Target | req/s | p50 | p99 | CPU µs/req (proxy) | RSS MiB (proxy) | req/s vs nginx | p99 vs nginx |\n")
-                .append("|---|---|---|---|---|---|---|---|\n");
+                .append("| Target | req/s | p50 | p99 | CPU µs/req (proxy) | of which kernel | RSS MiB (proxy) | req/s vs nginx |"
+                        + " p99 vs nginx |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
         for (List<Row> target : rows) {
             Row row = median(target);
-            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.0f | %s | %s |%n", row.name,
-                                        row.rps, ms(row.p50), ms(row.p99), row.cpuMicros, row.rssMiB,
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %.1f | %.1f | %.0f | %s | %s |%n", row.name,
+                                        row.rps, ms(row.p50), ms(row.p99), row.cpuMicros, row.kernelMicros, row.rssMiB,
                                         ratio(target, nginx, Row::rps), ratio(target, nginx, Row::p99)));
         }
         List<Row> policies = rows.get(3);
@@ -372,7 +373,9 @@ public final class BenchMain {
 
     // ---- measuring ----
 
-    private record Row(String name, double rps, double p50, double p99, double cpuMicros, double rssMiB, long errors) {
+    /** One measurement; {@code kernelMicros} is the part of {@code cpuMicros} spent in the kernel (stime). */
+    private record Row(String name, double rps, double p50, double p99, double cpuMicros, double kernelMicros,
+                       double rssMiB, long errors) {
     }
 
     /** What a scenario measures: a URL, its headers, and the process whose CPU and RSS count (null: nginx's). */
@@ -402,7 +405,8 @@ public final class BenchMain {
     /** @return the median of each figure over the rounds (RSS: the largest), errors summed */
     private static Row median(List<Row> rounds) {
         return new Row(rounds.get(0).name, median(rounds, Row::rps), median(rounds, Row::p50), median(rounds, Row::p99),
-                       median(rounds, Row::cpuMicros), rounds.stream().mapToDouble(Row::rssMiB).max().orElse(0),
+                       median(rounds, Row::cpuMicros), median(rounds, Row::kernelMicros),
+                       rounds.stream().mapToDouble(Row::rssMiB).max().orElse(0),
                        rounds.stream().mapToLong(Row::errors).sum());
     }
 
@@ -440,15 +444,18 @@ public final class BenchMain {
                 .findFirst().orElseThrow() : null;
         List<ProcessHandle> measured = target != null ? List.of(target.toHandle())
                 : Stream.concat(Stream.of(nginx.toHandle()), nginx.children()).toList();
-        long cpuBefore = measured.stream().mapToLong(BenchMain::cpuTicks).sum();
+        long cpuBefore = measured.stream().mapToLong(h -> cpuTicks(h, true)).sum();
+        long kernelBefore = measured.stream().mapToLong(h -> cpuTicks(h, false)).sum();
         String out = wrk(url, headers, seconds);
-        long cpuAfter = measured.stream().mapToLong(BenchMain::cpuTicks).sum();
+        long cpuAfter = measured.stream().mapToLong(h -> cpuTicks(h, true)).sum();
+        long kernelAfter = measured.stream().mapToLong(h -> cpuTicks(h, false)).sum();
         double rss = measured.stream().mapToLong(BenchMain::rssKiB).sum() / 1024.0;
         long requests = longOf(out, "(\\d+) requests in");
         double rps = doubleOf(out, "Requests/sec:\\s+([\\d.]+)");
         long errors = longOf(out, "Non-2xx or 3xx responses: (\\d+)") + longOf(out, "Socket errors: connect (\\d+)");
         double cpuMicros = requests == 0 ? 0 : (cpuAfter - cpuBefore) * 1e6 / CLOCK_TICKS / requests;
-        return new Row(name, rps, latency(out, "50%"), latency(out, "99%"), cpuMicros, rss, errors);
+        double kernelMicros = requests == 0 ? 0 : (kernelAfter - kernelBefore) * 1e6 / CLOCK_TICKS / requests;
+        return new Row(name, rps, latency(out, "50%"), latency(out, "99%"), cpuMicros, kernelMicros, rss, errors);
     }
 
     private String wrk(String url, List<String> headers, int duration) throws Exception {
@@ -491,12 +498,16 @@ public final class BenchMain {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
-    /** utime + stime of a process (all its threads), in clock ticks, from /proc. */
-    private static long cpuTicks(ProcessHandle process) {
+    /**
+     * CPU time of a process (all its threads), in clock ticks, from /proc.
+     *
+     * @param withUser utime + stime if true; stime (the kernel's part) alone if false
+     */
+    private static long cpuTicks(ProcessHandle process, boolean withUser) {
         try {
             String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return (withUser ? Long.parseLong(fields[11]) : 0) + Long.parseLong(fields[12]);
         } catch (IOException e) {
             return 0;
         }
