@@ -444,17 +444,15 @@ public final class BenchMain {
                 .findFirst().orElseThrow() : null;
         List<ProcessHandle> measured = target != null ? List.of(target.toHandle())
                 : Stream.concat(Stream.of(nginx.toHandle()), nginx.children()).toList();
-        long cpuBefore = measured.stream().mapToLong(h -> cpuTicks(h, true)).sum();
-        long kernelBefore = measured.stream().mapToLong(h -> cpuTicks(h, false)).sum();
+        Ticks before = cpuTicks(measured);
         String out = wrk(url, headers, seconds);
-        long cpuAfter = measured.stream().mapToLong(h -> cpuTicks(h, true)).sum();
-        long kernelAfter = measured.stream().mapToLong(h -> cpuTicks(h, false)).sum();
+        Ticks after = cpuTicks(measured);
         double rss = measured.stream().mapToLong(BenchMain::rssKiB).sum() / 1024.0;
         long requests = longOf(out, "(\\d+) requests in");
         double rps = doubleOf(out, "Requests/sec:\\s+([\\d.]+)");
         long errors = longOf(out, "Non-2xx or 3xx responses: (\\d+)") + longOf(out, "Socket errors: connect (\\d+)");
-        double cpuMicros = requests == 0 ? 0 : (cpuAfter - cpuBefore) * 1e6 / CLOCK_TICKS / requests;
-        double kernelMicros = requests == 0 ? 0 : (kernelAfter - kernelBefore) * 1e6 / CLOCK_TICKS / requests;
+        double cpuMicros = requests == 0 ? 0 : (after.total - before.total) * 1e6 / CLOCK_TICKS / requests;
+        double kernelMicros = requests == 0 ? 0 : (after.kernel - before.kernel) * 1e6 / CLOCK_TICKS / requests;
         return new Row(name, rps, latency(out, "50%"), latency(out, "99%"), cpuMicros, kernelMicros, rss, errors);
     }
 
@@ -498,19 +496,26 @@ public final class BenchMain {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
-    /**
-     * CPU time of a process (all its threads), in clock ticks, from /proc.
-     *
-     * @param withUser utime + stime if true; stime (the kernel's part) alone if false
-     */
-    private static long cpuTicks(ProcessHandle process, boolean withUser) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (withUser ? Long.parseLong(fields[11]) : 0) + Long.parseLong(fields[12]);
-        } catch (IOException e) {
-            return 0;
+    /** CPU time in clock ticks: utime + stime, and stime (the kernel's part) alone. */
+    private record Ticks(long total, long kernel) {
+    }
+
+    /** @return the CPU time of the processes (all their threads) so far, from /proc */
+    private static Ticks cpuTicks(List<ProcessHandle> processes) {
+        long total = 0;
+        long kernel = 0;
+        for (ProcessHandle process : processes) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long stime = Long.parseLong(fields[12]);
+                total += Long.parseLong(fields[11]) + stime;
+                kernel += stime;
+            } catch (IOException e) {
+                // gone: counts nothing
+            }
         }
+        return new Ticks(total, kernel);
     }
 
     private static long rssKiB(ProcessHandle process) {
