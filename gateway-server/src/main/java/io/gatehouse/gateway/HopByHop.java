@@ -30,12 +30,21 @@ final class HopByHop {
      * @return whether it is in the fixed set
      */
     static boolean isAlways(String name) {
-        for (String always : ALWAYS) {
-            if (always.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
+        // One comparison at most for most names (two for lengths 7 and 10): headers are rarely hop-by-hop, and most
+        // lengths match no name of the set at all.
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 4 -> name.equalsIgnoreCase("host");
+            case 6 -> name.equalsIgnoreCase("expect");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 14 -> name.equalsIgnoreCase("content-length");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
     }
 
     /**
