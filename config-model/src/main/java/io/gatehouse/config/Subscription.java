@@ -50,6 +50,10 @@ public record Subscription(String id,
         Objects.requireNonNull(primaryKeyHash, "primaryKeyHash");
         Objects.requireNonNull(secondaryKeyHash, "secondaryKeyHash");
         Objects.requireNonNull(createdDate, "createdDate");
+        // Many subscriptions share a scope and nearly all share a state: one copy of each, not one per subscription
+        // (about 10 MB of a snapshot with 100,000 subscriptions).
+        scope = scope.intern();
+        state = state.intern();
     }
 
     /**
