@@ -11,9 +11,6 @@ import java.util.Set;
  */
 final class HopByHop {
 
-    private static final List<String> ALWAYS = List.of("connection", "keep-alive", "proxy-authenticate",
-                                                       "proxy-authorization", "proxy-connection", "te", "trailer",
-                                                       "transfer-encoding", "upgrade", "host", "content-length", "expect");
     /** A message whose {@code Connection} header names no further header: the usual case. */
     private static final HopByHop STANDARD = new HopByHop(Set.of());
 
@@ -24,7 +21,9 @@ final class HopByHop {
     }
 
     /**
-     * Whether a header is always hop-by-hop; allocates nothing (called for every header of every request).
+     * Whether a header is always hop-by-hop (RFC 9110 §7.6.1: connection, keep-alive, proxy-authenticate,
+     * proxy-authorization, proxy-connection, te, trailer, transfer-encoding, upgrade; and host, content-length and
+     * expect, which the gateway sets itself); allocates nothing (called for every header of every request).
      *
      * @param name a header name in any case
      * @return whether it is in the fixed set
@@ -65,7 +64,7 @@ final class HopByHop {
             for (String token : value.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
                 // names already in the fixed set ("keep-alive", usually) add nothing to drop
-                if (!t.isEmpty() && !ALWAYS.contains(t)) {
+                if (!t.isEmpty() && !isAlways(t)) {
                     if (named == null) {
                         named = new HashSet<>();
                     }
