@@ -250,8 +250,8 @@ public final class BenchMain {
 
     private record Reload(Row row, boolean alive, double appliedAfterSeconds) {
         String describe(String log) {
-            return String.format(Locale.ROOT, "%.0f req/s, p99 %s, %d failed requests; %s", row.rps, ms(row.p99),
-                                 row.errors, !alive ? "**the gateway exited** (see " + log + ")"
+            return String.format(Locale.ROOT, "%.0f req/s, p99 %s, %d failed requests, RSS %.0f MiB at the end; %s", row.rps,
+                                 ms(row.p99), row.errors, row.rssMiB, !alive ? "**the gateway exited** (see " + log + ")"
                                          : appliedAfterSeconds < 0 ? "**the new revision was not served within 60 s**"
                                          : String.format(Locale.ROOT, "the new revision served %.1f s after the edit.",
                                                          appliedAfterSeconds));
