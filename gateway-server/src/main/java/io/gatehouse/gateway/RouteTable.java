@@ -74,17 +74,17 @@ final class RouteTable {
      */
     Optional<Match> match(String method, String rawPath) {
         String path = rawPath.isEmpty() ? "/" : rawPath;
-        String[] segments = path.substring(1).split("/", -1);
+        int firstEnd = path.indexOf('/', 1);
+        String first = decode(path.substring(1, firstEnd < 0 ? path.length() : firstEnd)).toLowerCase(Locale.ROOT);
         // The list is sorted longest suffix first, so the first API that matches is the most specific, as before the
         // index: with 10,000 APIs a linear scan cost more than the rest of the request.
-        Optional<Match> found = match(byFirstSegment.getOrDefault(decode(segments[0]).toLowerCase(Locale.ROOT), List.of()),
-                                      method, path, segments);
-        return found.isPresent() ? found : match(atRoot, method, path, segments);
+        Optional<Match> found = match(byFirstSegment.getOrDefault(first, List.of()), method, path);
+        return found.isPresent() ? found : match(atRoot, method, path);
     }
 
-    private static Optional<Match> match(List<ApiRoutes> candidates, String method, String path, String[] segments) {
+    private static Optional<Match> match(List<ApiRoutes> candidates, String method, String path) {
         for (ApiRoutes api : candidates) {
-            if (!api.matchesPrefix(segments)) {
+            if (!api.matchesPrefix(path)) {
                 continue;
             }
             String rest = api.rest(path);
@@ -121,16 +121,34 @@ final class RouteTable {
             this(api, segments, operations, Gateway.apiInfo(api));
         }
 
-        boolean matchesPrefix(String[] requestSegments) {
-            if (requestSegments.length < segments.size()) {
-                return false;
-            }
-            for (int i = 0; i < segments.size(); i++) {
-                if (!segments.get(i).equalsIgnoreCase(decode(requestSegments[i]))) {
+        /**
+         * Whether the request path's first segments are this API's suffix, compared case-insensitively after decoding,
+         * in place: the path is not split per request.
+         */
+        boolean matchesPrefix(String path) {
+            int start = 1;
+            for (String segment : segments) {
+                if (start > path.length()) {
+                    return false; // the path has fewer segments than the suffix
+                }
+                int end = path.indexOf('/', start);
+                if (end < 0) {
+                    end = path.length();
+                }
+                if (!segmentEquals(segment, path, start, end)) {
                     return false;
                 }
+                start = end + 1;
             }
             return true;
+        }
+
+        private static boolean segmentEquals(String segment, String path, int start, int end) {
+            int percent = path.indexOf('%', start);
+            if (percent >= 0 && percent < end) {
+                return segment.equalsIgnoreCase(decode(path.substring(start, end)));
+            }
+            return end - start == segment.length() && path.regionMatches(true, start, segment, 0, segment.length());
         }
 
         /** The raw path after the suffix: "" for an exact match, else starting with "/". */
