@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -49,7 +50,7 @@ final class AccessLog {
         StringBuilderWriter line = new StringBuilderWriter();
         try (JsonGenerator json = JSON.createGenerator(line)) {
             json.writeStartObject();
-            json.writeStringField("time", o.at.toString());
+            json.writeStringField("time", Instant.ofEpochMilli(o.startedMillis).toString());
             json.writeStringField("type", "request");
             json.writeStringField("requestId", o.requestId);
             SpanContext span = o.span.getSpanContext();
