@@ -210,6 +210,8 @@ public final class BenchMain {
         report.append(String.format(Locale.ROOT, "%nTargets (issue 7): realistic chain ≤ 45 µs CPU/request (%.1f), ≥ 0.7× nginx"
                 + " req/s (%s), p99 ≤ 1.5× nginx (%s), RSS ≤ 256 MiB (%.0f).%n", chainRow.cpuMicros,
                 ratio(policies, nginx, Row::rps), ratio(policies, nginx, Row::p99), chainRow.rssMiB));
+        report.append(roundToRound(rows.stream().map(t -> t.get(0).name).toList(),
+                                   rows.stream().map(t -> t.stream().mapToDouble(Row::rps).toArray()).toList()));
         List<Row> all = rows.stream().flatMap(List::stream).toList();
         if (all.stream().anyMatch(r -> r.errors > 0)) {
             report.append("\nErrors or non-2xx answers: ");
@@ -244,6 +246,8 @@ public final class BenchMain {
         report.append(String.format(Locale.ROOT, "%nThroughput with 10,000 APIs: %s the 1-API case (target ≥ 0.95×)."
                 + " Start-up with the large folder (read, compile, listen): %.1f s.%n", ratio(rows.get(1), rows.get(0), Row::rps),
                 loadSeconds));
+        report.append(roundToRound(rows.stream().map(t -> t.get(0).name).toList(),
+                                   rows.stream().map(t -> t.stream().mapToDouble(Row::rps).toArray()).toList()));
         report.append("\nA reload under the same load (the global policy edited, so every API recompiles while the old"
                 + " snapshot serves): ").append(reload.describe("gateway-scale-10k.log")).append('\n');
     }
@@ -491,6 +495,43 @@ public final class BenchMain {
         double median = median(ratios);
         return ratios.length == 1 ? String.format(Locale.ROOT, "%.2f×", median)
                 : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", median, ratios[0], ratios[ratios.length - 1]);
+    }
+
+    /** Largest spread of a target's req/s between rounds that the report lets pass without a warning. */
+    static final double STEADY_SPREAD = 1.2;
+
+    /**
+     * The req/s of each target from round to round, and a warning when one of them moved by more than
+     * {@link #STEADY_SPREAD}: then the machine's other load changed during the run, and a single ratio says less
+     * than its range.
+     *
+     * @param names the targets
+     * @param rps   each target's req/s, one per round, in round order
+     * @return a paragraph for the report, or "" for a single round
+     */
+    static String roundToRound(List<String> names, List<double[]> rps) {
+        if (rps.isEmpty() || rps.get(0).length < 2) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder("\nRound to round, req/s: ");
+        List<String> unsteady = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            double[] sorted = rps.get(i).clone();
+            Arrays.sort(sorted);
+            double spread = sorted[sorted.length - 1] / sorted[0];
+            line.append(i == 0 ? "" : "; ").append(names.get(i)).append(String.format(Locale.ROOT, " %.0f–%.0f",
+                                                                                     sorted[0], sorted[sorted.length - 1]));
+            if (spread > STEADY_SPREAD) {
+                unsteady.add(String.format(Locale.ROOT, "%s %.2f×", names.get(i), spread));
+            }
+        }
+        line.append(".\n");
+        if (!unsteady.isEmpty()) {
+            line.append("\n**The machine's load changed during the run**: between its fastest and slowest round, ")
+                    .append(String.join(", ", unsteady))
+                    .append(". Read the ratios' ranges, not only their medians, and compare with another run.\n");
+        }
+        return line.toString();
     }
 
     /** Warm up, then measure with wrk; CPU and RSS are the proxy's (all of nginx's processes; the JVM otherwise). */
