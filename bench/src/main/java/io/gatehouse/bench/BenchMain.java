@@ -210,8 +210,7 @@ public final class BenchMain {
         report.append(String.format(Locale.ROOT, "%nTargets (issue 7): realistic chain ≤ 45 µs CPU/request (%.1f), ≥ 0.7× nginx"
                 + " req/s (%s), p99 ≤ 1.5× nginx (%s), RSS ≤ 256 MiB (%.0f).%n", chainRow.cpuMicros,
                 ratio(policies, nginx, Row::rps), ratio(policies, nginx, Row::p99), chainRow.rssMiB));
-        report.append(roundToRound(rows.stream().map(t -> t.get(0).name).toList(),
-                                   rows.stream().map(t -> t.stream().mapToDouble(Row::rps).toArray()).toList()));
+        report.append(roundToRound(rows));
         List<Row> all = rows.stream().flatMap(List::stream).toList();
         if (all.stream().anyMatch(r -> r.errors > 0)) {
             report.append("\nErrors or non-2xx answers: ");
@@ -246,8 +245,7 @@ public final class BenchMain {
         report.append(String.format(Locale.ROOT, "%nThroughput with 10,000 APIs: %s the 1-API case (target ≥ 0.95×)."
                 + " Start-up with the large folder (read, compile, listen): %.1f s.%n", ratio(rows.get(1), rows.get(0), Row::rps),
                 loadSeconds));
-        report.append(roundToRound(rows.stream().map(t -> t.get(0).name).toList(),
-                                   rows.stream().map(t -> t.stream().mapToDouble(Row::rps).toArray()).toList()));
+        report.append(roundToRound(rows));
         report.append("\nA reload under the same load (the global policy edited, so every API recompiles while the old"
                 + " snapshot serves): ").append(reload.describe("gateway-scale-10k.log")).append('\n');
     }
@@ -495,6 +493,12 @@ public final class BenchMain {
         double median = median(ratios);
         return ratios.length == 1 ? String.format(Locale.ROOT, "%.2f×", median)
                 : String.format(Locale.ROOT, "%.2f× (%.2f–%.2f)", median, ratios[0], ratios[ratios.length - 1]);
+    }
+
+    /** {@link #roundToRound(List, List)} for a scenario's rows: each target's, one per round. */
+    private static String roundToRound(List<List<Row>> rows) {
+        return roundToRound(rows.stream().map(t -> t.get(0).name).toList(),
+                            rows.stream().map(t -> t.stream().mapToDouble(Row::rps).toArray()).toList());
     }
 
     /** Largest spread of a target's req/s between rounds that the report lets pass without a warning. */

@@ -84,10 +84,10 @@ final class RouteTable {
 
     private static Optional<Match> match(List<ApiRoutes> candidates, String method, String path) {
         for (ApiRoutes api : candidates) {
-            if (!api.matchesPrefix(path)) {
+            String rest = api.rest(path);
+            if (rest == null) {
                 continue;
             }
-            String rest = api.rest(path);
             for (OperationRoute op : api.operations) {
                 if (!op.acceptsMethod(method)) {
                     continue;
@@ -122,48 +122,36 @@ final class RouteTable {
         }
 
         /**
-         * Whether the request path's first segments are this API's suffix, compared case-insensitively after decoding,
-         * in place: the path is not split per request.
+         * The raw path after this API's suffix ("" for an exact match, else starting with "/"), or null when the path's
+         * first segments are not the suffix. Segments compare case-insensitively after decoding, in place: the path is
+         * walked once and not split per request.
          */
-        boolean matchesPrefix(String path) {
-            int start = 1;
-            for (String segment : segments) {
-                if (start > path.length()) {
-                    return false; // the path has fewer segments than the suffix
-                }
-                int end = path.indexOf('/', start);
-                if (end < 0) {
-                    end = path.length();
-                }
-                if (!segmentEquals(segment, path, start, end)) {
-                    return false;
-                }
-                start = end + 1;
-            }
-            return true;
-        }
-
-        private static boolean segmentEquals(String segment, String path, int start, int end) {
-            int percent = path.indexOf('%', start);
-            if (percent >= 0 && percent < end) {
-                return segment.equalsIgnoreCase(decode(path.substring(start, end)));
-            }
-            return end - start == segment.length() && path.regionMatches(true, start, segment, 0, segment.length());
-        }
-
-        /** The raw path after the suffix: "" for an exact match, else starting with "/". */
         String rest(String path) {
             if (segments.isEmpty()) {
                 return path.equals("/") ? "" : path;
             }
-            int at = 0;
-            for (int i = 0; i < segments.size(); i++) {
-                at = path.indexOf('/', at + 1);
-                if (at < 0) {
-                    return "";
+            int end = 0;
+            for (String segment : segments) {
+                int start = end + 1;
+                if (start > path.length()) {
+                    return null; // the path has fewer segments than the suffix
+                }
+                end = path.indexOf('/', start);
+                if (end < 0) {
+                    end = path.length();
+                }
+                if (!segmentEquals(segment, path, start, end)) {
+                    return null;
                 }
             }
-            return path.substring(at);
+            return path.substring(end);
+        }
+
+        private static boolean segmentEquals(String segment, String path, int start, int end) {
+            if (path.indexOf('%', start, end) >= 0) {
+                return segment.equalsIgnoreCase(decode(path.substring(start, end)));
+            }
+            return end - start == segment.length() && path.regionMatches(true, start, segment, 0, segment.length());
         }
     }
 
