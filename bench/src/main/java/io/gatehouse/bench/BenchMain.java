@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import picocli.CommandLine;
@@ -94,7 +95,7 @@ public final class BenchMain {
                 description = "seconds measured per target and round (default: ${DEFAULT-VALUE})")
         int duration;
 
-        @Option(names = "--warmup", paramLabel = "S", defaultValue = "8",
+        @Option(names = "--warmup", paramLabel = "S", defaultValue = "20",
                 description = "seconds of warm-up before a target's first round (default: ${DEFAULT-VALUE})")
         int warmup;
 
@@ -505,7 +506,8 @@ public final class BenchMain {
     static final double STEADY_SPREAD = 1.2;
 
     /**
-     * The req/s of each target from round to round, and a warning when one of them moved by more than
+     * The req/s of each target from round to round, in round order (a first round below the others means its warm-up
+     * was short), and a warning when one of them moved by more than
      * {@link #STEADY_SPREAD}: then the machine's other load changed during the run, and a single ratio says less
      * than its range.
      *
@@ -520,11 +522,10 @@ public final class BenchMain {
         StringBuilder line = new StringBuilder("\nRound to round, req/s: ");
         List<String> unsteady = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            double[] sorted = rps.get(i).clone();
-            Arrays.sort(sorted);
-            double spread = sorted[sorted.length - 1] / sorted[0];
-            line.append(i == 0 ? "" : "; ").append(names.get(i)).append(String.format(Locale.ROOT, " %.0f–%.0f",
-                                                                                     sorted[0], sorted[sorted.length - 1]));
+            double[] inOrder = rps.get(i);
+            line.append(i == 0 ? "" : "; ").append(names.get(i)).append(' ').append(Arrays.stream(inOrder)
+                    .mapToObj(r -> String.format(Locale.ROOT, "%.0f", r)).collect(Collectors.joining(" → ")));
+            double spread = Arrays.stream(inOrder).max().orElseThrow() / Arrays.stream(inOrder).min().orElseThrow();
             if (spread > STEADY_SPREAD) {
                 unsteady.add(String.format(Locale.ROOT, "%s %.2f×", names.get(i), spread));
             }

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 class RoundToRoundTest {
 
     @Test
-    void steadyRoundsGiveTheRangesAndNoWarning() {
+    void steadyRoundsGiveEachRoundInOrderAndNoWarning() {
         String line = BenchMain.roundToRound(List.of("direct backend", "nginx"),
                                              List.of(new double[] {70_000, 75_000, 72_000},
                                                      new double[] {36_000, 34_000, 35_500}));
-        assertEquals("\nRound to round, req/s: direct backend 70000–75000; nginx 34000–36000.\n", line);
+        assertEquals("\nRound to round, req/s: direct backend 70000 → 75000 → 72000; nginx 36000 → 34000 → 35500.\n", line);
     }
 
     @Test
