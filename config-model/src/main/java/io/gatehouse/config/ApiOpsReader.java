@@ -55,11 +55,13 @@ public final class ApiOpsReader {
 
     private final Path root;
     private final Consumer<ConfigProblem> warnings;
+    private final SpecCache specs;
     private final List<ConfigProblem> problems = new ArrayList<>();
 
-    private ApiOpsReader(Path root, Consumer<ConfigProblem> warnings) {
+    private ApiOpsReader(Path root, Consumer<ConfigProblem> warnings, SpecCache specs) {
         this.root = root;
         this.warnings = warnings;
+        this.specs = specs;
     }
 
     /**
@@ -82,10 +84,24 @@ public final class ApiOpsReader {
      * @throws ConfigException listing every problem found
      */
     public static Snapshot read(Path root, Consumer<ConfigProblem> warnings) throws ConfigException {
+        return read(root, warnings, new SpecCache());
+    }
+
+    /**
+     * Reads a folder again: specifications whose content {@code specs} has seen are not parsed again. For a source
+     * that reads the same folder on every change.
+     *
+     * @param root     the folder
+     * @param warnings receives artifacts that were skipped, with the reason
+     * @param specs    what earlier reads of the folder parsed; updated by this read
+     * @return the snapshot
+     * @throws ConfigException listing every problem found
+     */
+    public static Snapshot read(Path root, Consumer<ConfigProblem> warnings, SpecCache specs) throws ConfigException {
         if (!Files.isDirectory(root)) {
             throw new ConfigException(ConfigProblem.of(root.toString(), "not a directory (expected an APIOps folder)"));
         }
-        return new ApiOpsReader(root, warnings).readAll();
+        return new ApiOpsReader(root, warnings, specs).readAll();
     }
 
     /**
@@ -103,7 +119,7 @@ public final class ApiOpsReader {
                                                List.of(), List.of()),
                                List.of(ConfigProblem.of(root.toString(), "not a directory (expected an APIOps folder)")));
         }
-        ApiOpsReader reader = new ApiOpsReader(root, warnings);
+        ApiOpsReader reader = new ApiOpsReader(root, warnings, new SpecCache());
         Snapshot snapshot = reader.build();
         return new Partial(snapshot, List.copyOf(reader.problems));
     }
@@ -120,8 +136,10 @@ public final class ApiOpsReader {
     private Snapshot readAll() throws ConfigException {
         Snapshot snapshot = build();
         if (!problems.isEmpty()) {
+            specs.readFailed();
             throw new ConfigException(problems);
         }
+        specs.readSucceeded();
         return snapshot;
     }
 
@@ -225,12 +243,52 @@ public final class ApiOpsReader {
             }
             return operations;
         }
-        Optional<OpenAPI> openApi = openApi(spec);
-        if (openApi.isEmpty()) {
+        Optional<List<Operation>> declared = specOperations(spec);
+        if (declared.isEmpty()) {
             return operations;
         }
-        String file = rel(spec);
         Set<String> ids = new LinkedHashSet<>();
+        for (Operation op : declared.get()) {
+            ids.add(op.id());
+            Optional<PolicyDocument> policy = opPolicies.getOrDefault(op.id(), Optional.empty());
+            operations.add(policy.isEmpty() ? op : op.withPolicy(policy));
+        }
+        for (String opId : opPolicies.keySet()) {
+            if (!ids.contains(opId)) {
+                problem(rel(apiDir.resolve("operations").resolve(opId)),
+                        "no operation '" + opId + "' in " + spec.getFileName() + " (operation folders are named after"
+                                + " operationId)");
+            }
+        }
+        return operations;
+    }
+
+    /**
+     * The operations a specification declares, without operation policies: from {@link #specs} if this content was
+     * parsed before (its parser warnings reported again for this file), else parsed, and kept if it read cleanly.
+     */
+    private Optional<List<Operation>> specOperations(Path spec) {
+        Optional<String> text = text(spec);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String file = rel(spec);
+        boolean json = spec.getFileName().toString().endsWith(".json");
+        String key = SpecCache.key(json, text.get());
+        SpecCache.Entry known = specs.get(key);
+        if (known != null) {
+            known.warnings().forEach(w -> warnings.accept(ConfigProblem.of(file, w)));
+            return Optional.of(known.operations());
+        }
+        int problemsBefore = problems.size();
+        List<String> parserWarnings = new ArrayList<>();
+        Optional<OpenAPI> openApi = openApi(file, json, text.get(), parserWarnings);
+        parserWarnings.forEach(w -> warnings.accept(ConfigProblem.of(file, w)));
+        if (openApi.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        List<Operation> operations = new ArrayList<>();
         var paths = openApi.get().getPaths();
         if (paths != null) {
             for (Map.Entry<String, PathItem> entry : paths.entrySet()) {
@@ -247,19 +305,14 @@ public final class ApiOpsReader {
                         problem(file, "operationId '" + id + "' is used twice");
                         continue;
                     }
-                    Optional<PolicyDocument> policy = opPolicies.getOrDefault(id, Optional.empty());
-                    operations.add(operation(file, id, method, template, item, o, policy));
+                    operations.add(operation(file, id, method, template, item, o));
                 }
             }
         }
-        for (String opId : opPolicies.keySet()) {
-            if (!ids.contains(opId)) {
-                problem(rel(apiDir.resolve("operations").resolve(opId)),
-                        "no operation '" + opId + "' in " + spec.getFileName() + " (operation folders are named after"
-                                + " operationId)");
-            }
+        if (problems.size() == problemsBefore) {
+            specs.put(key, new SpecCache.Entry(operations, parserWarnings));
         }
-        return operations;
+        return Optional.of(operations);
     }
 
     private Operation operation(String file,
@@ -267,8 +320,7 @@ public final class ApiOpsReader {
                                 String method,
                                 String template,
                                 PathItem item,
-                                io.swagger.v3.oas.models.Operation o,
-                                Optional<PolicyDocument> policy) {
+                                io.swagger.v3.oas.models.Operation o) {
         if (!template.startsWith("/")) {
             problem(file, "path '" + template + "' must start with '/'");
         }
@@ -296,7 +348,7 @@ public final class ApiOpsReader {
                 .toList();
         String displayName = o.getSummary() != null && !o.getSummary().isBlank() ? o.getSummary() : id;
         return new Operation(id, displayName, method, template, templateParameters, queryParameters, examples(o),
-                             policy);
+                             Optional.empty());
     }
 
     private static List<Operation.ResponseExample> examples(io.swagger.v3.oas.models.Operation o) {
@@ -355,16 +407,11 @@ public final class ApiOpsReader {
         return method.toLowerCase(Locale.ROOT) + (slug.isEmpty() ? "" : "-" + slug);
     }
 
-    private Optional<OpenAPI> openApi(Path spec) {
-        String file = rel(spec);
-        Optional<String> text = text(spec);
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
+    private Optional<OpenAPI> openApi(String file, boolean json, String text, List<String> parserWarnings) {
         // Parse once with Jackson first: its errors carry a line and column, the OpenAPI parser's do not.
-        ObjectMapper syntax = spec.getFileName().toString().endsWith(".json") ? JSON : YAML;
+        ObjectMapper syntax = json ? JSON : YAML;
         try {
-            JsonNode tree = syntax.readTree(text.get());
+            JsonNode tree = syntax.readTree(text);
             if (tree == null || !tree.isObject()) {
                 problem(file, "an OpenAPI specification must be an object");
                 return Optional.empty();
@@ -381,17 +428,15 @@ public final class ApiOpsReader {
         }
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
-        SwaggerParseResult result = new OpenAPIV3Parser().readContents(text.get(), null, options);
+        SwaggerParseResult result = new OpenAPIV3Parser().readContents(text, null, options);
         if (result.getOpenAPI() == null) {
             List<String> messages = result.getMessages() == null ? List.of() : result.getMessages();
             problem(file, "invalid OpenAPI specification: " + String.join("; ", messages));
             return Optional.empty();
         }
         if (result.getMessages() != null) {
-            for (String message : result.getMessages()) {
-                // The parser also reports problems that do not stop it (unknown fields, missing info); only warn.
-                warnings.accept(ConfigProblem.of(file, message));
-            }
+            // The parser also reports problems that do not stop it (unknown fields, missing info); only warn.
+            parserWarnings.addAll(result.getMessages());
         }
         return Optional.of(result.getOpenAPI());
     }

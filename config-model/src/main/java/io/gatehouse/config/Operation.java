@@ -51,6 +51,16 @@ public record Operation(String id,
     }
 
     /**
+     * This operation with another policy document.
+     *
+     * @param policy the operation's policy
+     * @return a copy with {@code policy}
+     */
+    public Operation withPolicy(Optional<PolicyDocument> policy) {
+        return new Operation(id, displayName, method, urlTemplate, templateParameters, queryParameters, examples, policy);
+    }
+
+    /**
      * A declared parameter.
      *
      * @param name     the name

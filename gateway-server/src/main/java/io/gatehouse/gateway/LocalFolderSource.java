@@ -11,6 +11,7 @@ import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.ConfigProblem;
 import io.gatehouse.config.FolderWatcher;
 import io.gatehouse.config.Snapshot;
+import io.gatehouse.config.SpecCache;
 import io.gatehouse.policy.engine.SnapshotCompiler;
 
 /**
@@ -26,6 +27,8 @@ final class LocalFolderSource implements AutoCloseable {
     private final Optional<String> gatewayName;
     private final SnapshotCompiler compiler;
     private final Gateway gateway;
+    /** The specifications the last reads parsed: a reload parses only those that changed. */
+    private final SpecCache specs = new SpecCache();
     private FolderWatcher watcher;
 
     LocalFolderSource(Path folder, Optional<String> gatewayName, SnapshotCompiler compiler, Gateway gateway) {
@@ -47,13 +50,14 @@ final class LocalFolderSource implements AutoCloseable {
      */
     static CompiledSnapshot load(Path folder, Optional<String> gatewayName, SnapshotCompiler compiler,
                                  Consumer<ConfigProblem> warnings) throws ConfigException {
-        return load(folder, gatewayName, compiler, warnings, Optional.empty());
+        return load(folder, gatewayName, compiler, warnings, Optional.empty(), new SpecCache());
     }
 
     private static CompiledSnapshot load(Path folder, Optional<String> gatewayName, SnapshotCompiler compiler,
-                                         Consumer<ConfigProblem> warnings, Optional<CompiledSnapshot> previous)
+                                         Consumer<ConfigProblem> warnings, Optional<CompiledSnapshot> previous,
+                                         SpecCache specs)
             throws ConfigException {
-        Snapshot snapshot = ApiOpsReader.read(folder, warnings);
+        Snapshot snapshot = ApiOpsReader.read(folder, warnings, specs);
         if (gatewayName.isPresent()) {
             snapshot = snapshot.forGateway(gatewayName.get());
         }
@@ -66,7 +70,7 @@ final class LocalFolderSource implements AutoCloseable {
      * @throws ConfigException if the folder does not load
      */
     void loadInitial() throws ConfigException {
-        CompiledSnapshot snapshot = load(folder, gatewayName, compiler, LocalFolderSource::warn);
+        CompiledSnapshot snapshot = load(folder, gatewayName, compiler, LocalFolderSource::warn, Optional.empty(), specs);
         gateway.activate(snapshot);
         LOGGER.log(System.Logger.Level.INFO, "serving " + folder + ", " + snapshot.describe());
     }
@@ -84,7 +88,7 @@ final class LocalFolderSource implements AutoCloseable {
     void reload() {
         try {
             CompiledSnapshot snapshot = load(folder, gatewayName, compiler, LocalFolderSource::warn,
-                                             gateway.activeSnapshot());
+                                             gateway.activeSnapshot(), specs);
             String previous = gateway.activeSnapshot().map(s -> s.snapshot().revision()).orElse("");
             if (previous.equals(snapshot.snapshot().revision())) {
                 return;

@@ -16,6 +16,7 @@ import io.gatehouse.config.ApiOpsReader;
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.config.FolderWatcher;
 import io.gatehouse.config.Snapshot;
+import io.gatehouse.config.SpecCache;
 
 /**
  * The artifacts folder the management plane serves: the last good snapshot read from it, each gateway's cut of
@@ -28,6 +29,8 @@ final class Artifacts implements AutoCloseable {
 
     private final Path folder;
     private final Clock clock;
+    /** The specifications the last reads parsed: a reload parses only those that changed. */
+    private final SpecCache specs = new SpecCache();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // The snapshot and its per-gateway cuts are replaced together, so a cut can never outlive its snapshot.
@@ -74,7 +77,7 @@ final class Artifacts implements AutoCloseable {
      * @throws ConfigException if it does not read: the management plane does not start on a broken folder
      */
     void load() throws ConfigException {
-        Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()));
+        Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()), specs);
         install(snapshot);
     }
 
@@ -90,7 +93,7 @@ final class Artifacts implements AutoCloseable {
     /** Reads the folder again; serves the result if it reads, else keeps the last good one and records why. */
     void reload() {
         try {
-            Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()));
+            Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()), specs);
             if (snapshot.revision().equals(current().snapshot().revision())) {
                 lastError = Optional.empty();
                 return;
