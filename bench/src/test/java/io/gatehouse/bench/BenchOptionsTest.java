@@ -29,7 +29,7 @@ class BenchOptionsTest {
         new CommandLine(options).parseArgs();
         options.validate();
         assertEquals(15, options.duration);
-        assertEquals(8, options.warmup);
+        assertEquals(20, options.warmup);
         assertEquals(50, options.connections);
         assertEquals(3, options.rounds);
         assertEquals(List.of("proxy", "scale", "propagation"), options.scenarios);
