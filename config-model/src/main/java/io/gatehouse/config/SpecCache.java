@@ -1,10 +1,6 @@
 package io.gatehouse.config;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -13,12 +9,12 @@ import java.util.Map;
  * content, so that the next read of the folder parses only the specifications that changed. Parsing is most of a
  * folder's read (about 60 % of it with 10,000 APIs), and a reload usually changes a policy or a few files.
  *
- * <p>Keyed by a SHA-256 of the format and the text, not by path: two APIs with the same specification (revisions, or
- * versions that differ only in their policies) share one parse. Only a specification that read without a problem is
- * kept, with the parser's warnings, which are reported again for each file that hits it. After each successful read,
- * only what that read used is kept, so a folder's cache never holds more than its own specifications; a read that
- * fails keeps what the cache held and adds what it parsed. One read at a time per cache (each folder source owns
- * one); reads may run on different threads.
+ * <p>Keyed by the format and the SHA-256 of the text ({@link KeyHash}), not by path: two APIs with the same
+ * specification (revisions, or versions that differ only in their policies) share one parse. Only a specification
+ * that read without a problem is kept, with the parser's warnings, which are reported again for each file that hits
+ * it. After each successful read, only what that read used is kept, so a folder's cache never holds more than its own
+ * specifications; a read that fails keeps what the cache held and adds what it parsed. One read at a time per cache
+ * (each folder source owns one); reads may run on different threads.
  */
 public final class SpecCache {
 
@@ -52,13 +48,7 @@ public final class SpecCache {
      * @return the key
      */
     static String key(boolean json, String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((byte) (json ? 'j' : 'y'));
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
+        return (json ? "json:" : "yaml:") + KeyHash.of(text);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.gatehouse.config.ApiOpsReader;
 import io.gatehouse.config.ConfigException;
+import io.gatehouse.config.ConfigProblem;
 import io.gatehouse.config.FolderWatcher;
 import io.gatehouse.config.Snapshot;
 import io.gatehouse.config.SpecCache;
@@ -77,7 +78,7 @@ final class Artifacts implements AutoCloseable {
      * @throws ConfigException if it does not read: the management plane does not start on a broken folder
      */
     void load() throws ConfigException {
-        Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()), specs);
+        Snapshot snapshot = ApiOpsReader.read(folder, Artifacts::warn, specs);
         install(snapshot);
     }
 
@@ -90,10 +91,14 @@ final class Artifacts implements AutoCloseable {
         watcher = FolderWatcher.start(folder, Duration.ofMillis(200), this::reload);
     }
 
+    private static void warn(ConfigProblem warning) {
+        LOGGER.log(System.Logger.Level.WARNING, warning.toString());
+    }
+
     /** Reads the folder again; serves the result if it reads, else keeps the last good one and records why. */
     void reload() {
         try {
-            Snapshot snapshot = ApiOpsReader.read(folder, w -> LOGGER.log(System.Logger.Level.WARNING, w.toString()), specs);
+            Snapshot snapshot = ApiOpsReader.read(folder, Artifacts::warn, specs);
             if (snapshot.revision().equals(current().snapshot().revision())) {
                 lastError = Optional.empty();
                 return;
