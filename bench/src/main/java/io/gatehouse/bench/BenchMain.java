@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Spec;
  * wrk drives each at the same concurrency; the table gives requests/s, p50 and p99, CPU time per request of the
  * proxy process (the most portable figure on a shared machine) and its RSS, and ratios against nginx. Then the same
  * chain with 10,000 APIs and 100,000 subscriptions against the 1-API case, and change-to-effect times through the
- * management plane. Every process started is stopped at the end, also on Ctrl-C.
+ * management plane. Every process started is stopped at the end, also on Ctrl-C, and the scratch folder removed (its
+ * logs kept when something went wrong).
  */
 public final class BenchMain {
 
@@ -56,6 +58,9 @@ public final class BenchMain {
     private final int rounds;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final StringBuilder report = new StringBuilder();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    /** Something went wrong that the report names (failed requests, a gateway that exited): the logs are kept. */
+    private volatile boolean troubled;
 
     private BenchMain(Path work, int seconds, int warmup, int connections, int rounds) {
         this.work = work;
@@ -136,11 +141,13 @@ public final class BenchMain {
             validate();
             Path work = Files.createTempDirectory("gatehouse-bench");
             BenchMain bench = new BenchMain(work, duration, warmup, connections, rounds);
-            Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll, "bench-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> bench.finish(false), "bench-cleanup"));
+            boolean completed = false;
             try {
                 bench.run(scenarios);
+                completed = true;
             } finally {
-                bench.stopAll();
+                bench.finish(completed);
             }
             return 0;
         }
@@ -214,6 +221,7 @@ public final class BenchMain {
         report.append(roundToRound(rows));
         List<Row> all = rows.stream().flatMap(List::stream).toList();
         if (all.stream().anyMatch(r -> r.errors > 0)) {
+            troubled = true;
             report.append("\nErrors or non-2xx answers: ");
             all.stream().filter(r -> r.errors > 0).forEach(r -> report.append(r.name).append(" ").append(r.errors).append("; "));
             report.append("\n");
@@ -248,11 +256,18 @@ public final class BenchMain {
                 loadSeconds));
         report.append(roundToRound(rows));
         report.append("\nA reload under the same load (the global policy edited, so every API recompiles while the old"
-                + " snapshot serves): ").append(reload.describe("gateway-scale-10k.log")).append('\n');
+                + " snapshot serves): ").append(describe(reload, "gateway-scale-10k.log")).append('\n');
+    }
+
+    private String describe(Reload reload, String log) {
+        if (!reload.alive() || reload.row().errors() > 0) {
+            troubled = true;
+        }
+        return reload.describe(work.resolve(log));
     }
 
     private record Reload(Row row, boolean alive, double appliedAfterSeconds) {
-        String describe(String log) {
+        String describe(Path log) {
             return String.format(Locale.ROOT, "%.0f req/s, p99 %s, %d failed requests, RSS %.0f MiB at the end; %s", row.rps,
                                  ms(row.p99), row.errors, row.rssMiB, !alive ? "**the gateway exited** (see " + log + ")"
                                          : appliedAfterSeconds < 0 ? "**the new revision was not served within 60 s**"
@@ -346,7 +361,7 @@ public final class BenchMain {
         report.append(String.format(Locale.ROOT, "%nFederated, 10,000 APIs and 100,000 subscriptions: the gateway served"
                 + " them %.1f s after both processes started (management plane read and compile, a 24 MB snapshot,"
                 + " the gateway's compile). A reload through the management plane under load: %s%n", ready,
-                reload.describe("federated-gateway-federated-10k.log")));
+                describe(reload, "federated-gateway-federated-10k.log")));
     }
 
     private record Federated(Process managementPlane, Process gateway, int port) {
@@ -695,6 +710,20 @@ public final class BenchMain {
         p.destroy();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
+        }
+    }
+
+    /**
+     * Stops every process, then removes the scratch folder; after a failed or interrupted run, or one where a gateway
+     * exited, it keeps the processes' logs and says where. Runs once, from the end of the run or the shutdown hook.
+     */
+    private void finish(boolean completed) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        stopAll();
+        if (WorkDir.clean(work, !completed || troubled)) {
+            System.out.println("bench: the processes' logs are kept in " + work);
         }
     }
 

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.gatehouse.bench.BenchArtifacts;
+import io.gatehouse.bench.WorkDir;
 import io.gatehouse.config.Api;
 import io.gatehouse.config.Subscription;
 import io.gatehouse.policy.engine.Exchange;
@@ -83,6 +84,7 @@ public class HotPathBenchmarks {
                 """);
         Settings settings = Settings.load(Map.of(), Optional.empty(), Optional.empty(), Map.of());
         snapshot = LocalFolderSource.load(dir, Optional.empty(), GatewayMain.compiler(settings), w -> { });
+        WorkDir.clean(dir, false);
         int target = apis / 2;
         api = snapshot.snapshot().api("api-" + target).orElseThrow();
         path = "/api-" + target + "/fixed";

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,6 +35,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Black-box APIM conformance: HTTP only, against a gateway process started here from the laid-out distribution, or
@@ -52,6 +56,16 @@ class ApimConformanceTest {
     private Path artifacts;
     private Path workDir;
     private URI base;
+    /** Whether a scenario failed: then the gateway's log stays in {@link #workDir}, and the suite says where. */
+    private final AtomicBoolean failed = new AtomicBoolean();
+
+    @RegisterExtension
+    final TestWatcher failures = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            failed.set(true);
+        }
+    };
 
     @BeforeAll
     void start() throws Exception {
@@ -102,9 +116,15 @@ class ApimConformanceTest {
             gateway.destroy();
             if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
                 gateway.destroyForcibly();
+                gateway.waitFor(30, TimeUnit.SECONDS);
             }
         }
         backend.stop(0);
+        if (failed.get()) {
+            System.err.println("conformance: the gateway's log and the artifacts it served are kept in " + workDir);
+        } else {
+            GatewayProcesses.deleteTree(workDir);
+        }
     }
 
     private static void sleep(long millis) {

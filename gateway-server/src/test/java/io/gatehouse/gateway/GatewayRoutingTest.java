@@ -11,8 +11,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +35,7 @@ class GatewayRoutingTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DemoBackend BACKEND = DemoBackend.start("127.0.0.1", 0);
+    private static final TestFolder FOLDER = TestFolder.temporary("gatehouse-routing");
     private static final Gateway GATEWAY = gateway();
 
     private final URI uri;
@@ -53,23 +52,19 @@ class GatewayRoutingTest {
     @AfterAll
     static void stopBackend() {
         BACKEND.close();
+        FOLDER.delete();
     }
 
     private static Gateway gateway() {
-        try {
-            Path dir = Files.createTempDirectory("gatehouse-routing");
-            String echo = "http://127.0.0.1:" + BACKEND.port() + "/echo";
-            new TestFolder(dir)
-                    .api("shop", "shop", echo + "/shop", false,
-                         "GET /items/{id}", "GET /items/special", "GET /users/{uid}/orders/{oid}", "POST /items",
-                         "GET /raw/{rest}")
-                    .api("shop-v2", "shop/v2", echo + "/v2", false, "GET /items/{id}")
-                    .api("root", "", echo + "/root", false, "GET /")
-                    .api("redirect", "moved", "http://127.0.0.1:" + BACKEND.port() + "/nowhere", false, "GET /x");
-            return new TestFolder(dir).gateway(Map.of());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        String echo = "http://127.0.0.1:" + BACKEND.port() + "/echo";
+        FOLDER
+                .api("shop", "shop", echo + "/shop", false,
+                     "GET /items/{id}", "GET /items/special", "GET /users/{uid}/orders/{oid}", "POST /items",
+                     "GET /raw/{rest}")
+                .api("shop-v2", "shop/v2", echo + "/v2", false, "GET /items/{id}")
+                .api("root", "", echo + "/root", false, "GET /")
+                .api("redirect", "moved", "http://127.0.0.1:" + BACKEND.port() + "/nowhere", false, "GET /x");
+        return FOLDER.gateway(Map.of());
     }
 
     private JsonNode echo(String pathAndQuery) throws IOException {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +29,7 @@ class SubscriptionScopeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DemoBackend BACKEND = DemoBackend.start("127.0.0.1", 0);
+    private static final TestFolder FOLDER = TestFolder.temporary("gatehouse-subscriptions");
     private static final Gateway GATEWAY = gateway();
 
     private final URI uri;
@@ -47,30 +46,26 @@ class SubscriptionScopeTest {
     @AfterAll
     static void stopBackend() {
         BACKEND.close();
+        FOLDER.delete();
     }
 
     private static Gateway gateway() {
-        try {
-            Path dir = Files.createTempDirectory("gatehouse-subscriptions");
-            String echo = "http://127.0.0.1:" + BACKEND.port() + "/echo";
-            new TestFolder(dir)
-                    .api("orders", "orders", echo, true, "GET /{id}")
-                    .api("billing", "billing", echo, true, "GET /{id}")
-                    .api("open", "open", echo, true, "GET /{id}")
-                    .api("free", "free", echo, false, "GET /{id}")
-                    .apiWith("custom", "custom", echo, true,
-                             ", \"subscriptionKeyParameterNames\": {\"header\": \"X-Api-Key\", \"query\": \"apikey\"}",
-                             "GET /{id}")
-                    .product("gold", true, "orders", "custom")
-                    .product("community", false, "open")
-                    .subscription("all-apis", "/apis", "active", "key-all-apis-0000000000000000")
-                    .subscription("billing-only", "/apis/billing", "active", "key-billing-only-0000000000000")
-                    .subscription("gold-sub", "/products/gold", "active", "key-gold-product-0000000000000")
-                    .subscription("suspended", "/apis", "suspended", "key-suspended-000000000000000");
-            return new TestFolder(dir).gateway(Map.of());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        String echo = "http://127.0.0.1:" + BACKEND.port() + "/echo";
+        FOLDER
+                .api("orders", "orders", echo, true, "GET /{id}")
+                .api("billing", "billing", echo, true, "GET /{id}")
+                .api("open", "open", echo, true, "GET /{id}")
+                .api("free", "free", echo, false, "GET /{id}")
+                .apiWith("custom", "custom", echo, true,
+                         ", \"subscriptionKeyParameterNames\": {\"header\": \"X-Api-Key\", \"query\": \"apikey\"}",
+                         "GET /{id}")
+                .product("gold", true, "orders", "custom")
+                .product("community", false, "open")
+                .subscription("all-apis", "/apis", "active", "key-all-apis-0000000000000000")
+                .subscription("billing-only", "/apis/billing", "active", "key-billing-only-0000000000000")
+                .subscription("gold-sub", "/products/gold", "active", "key-gold-product-0000000000000")
+                .subscription("suspended", "/apis", "suspended", "key-suspended-000000000000000");
+        return FOLDER.gateway(Map.of());
     }
 
     private int status(String path, String... headers) {

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.policy.engine.GatewayServices;
@@ -19,6 +21,26 @@ final class TestFolder {
 
     TestFolder(Path root) {
         this.root = root;
+    }
+
+    /** A folder of its own under the temporary directory, for a test class to {@link #delete()} when it is done. */
+    static TestFolder temporary(String prefix) {
+        try {
+            return new TestFolder(Files.createTempDirectory(prefix));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes the folder and everything in it. */
+    void delete() {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
     }
 
     Path root() {
