@@ -49,6 +49,8 @@ public final class BenchMain {
     private static final long CLOCK_TICKS = clockTicks();
     /** A later round's warm-up: its connections idled while the other targets ran; the JIT's work is done. */
     private static final int REWARM_SECONDS = 2;
+    /** The JVM began to shut down (Ctrl-C, SIGTERM) before the run ended. */
+    private static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
 
     private final List<Process> processes = new ArrayList<>();
     private final Path work;
@@ -77,7 +79,25 @@ public final class BenchMain {
      *             {@code --help} describes them
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Options()).execute(args));
+        System.exit(new CommandLine(new Options()).setExecutionExceptionHandler(BenchMain::failed).execute(args));
+    }
+
+    /**
+     * How a run that threw ends. On Ctrl-C the targets die with the bench, so the measurement running then fails: that
+     * is the interruption, not an error. The bench's own failures (a missing tool, a target that did not start) say
+     * what went wrong in their message; anything else gets its stack trace.
+     */
+    private static int failed(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        if (INTERRUPTED.get()) {
+            System.err.println("bench: interrupted");
+            return 130;
+        }
+        if (e instanceof IllegalStateException || e instanceof IOException) {
+            System.err.println("bench: " + e.getMessage());
+        } else {
+            e.printStackTrace();
+        }
+        return 1;
     }
 
     /** The command line; checked whole before anything starts, so a mistyped option never costs a benchmark run. */
@@ -141,7 +161,10 @@ public final class BenchMain {
             validate();
             Path work = Files.createTempDirectory("gatehouse-bench");
             BenchMain bench = new BenchMain(work, duration, warmup, connections, rounds);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> bench.finish(false), "bench-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                INTERRUPTED.set(!bench.finished.get());
+                bench.finish(false);
+            }, "bench-cleanup"));
             boolean completed = false;
             try {
                 bench.run(scenarios);
@@ -722,8 +745,12 @@ public final class BenchMain {
             return;
         }
         stopAll();
-        if (WorkDir.clean(work, !completed || troubled)) {
-            System.out.println("bench: the processes' logs are kept in " + work);
+        boolean kept = WorkDir.clean(work, !completed || troubled);
+        String where = kept ? "; the processes' logs are kept in " + work : "";
+        if (INTERRUPTED.get()) {
+            System.out.println("bench: interrupted; every process it started is stopped" + where);
+        } else if (kept) {
+            System.out.println("bench:" + where.substring(1));
         }
     }
 
