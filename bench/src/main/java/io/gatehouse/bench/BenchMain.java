@@ -89,8 +89,7 @@ public final class BenchMain {
      */
     private static int failed(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
         if (INTERRUPTED.get()) {
-            System.err.println("bench: interrupted");
-            return 130;
+            return 130; // the clean-up has said so
         }
         if (e instanceof IllegalStateException || e instanceof IOException) {
             System.err.println("bench: " + e.getMessage());

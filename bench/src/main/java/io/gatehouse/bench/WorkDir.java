@@ -43,22 +43,12 @@ public final class WorkDir {
                 continue;
             }
             try {
-                if (!Files.isDirectory(p) || isEmpty(p)) {
-                    Files.delete(p);
-                } else {
-                    kept = true;
-                }
+                Files.deleteIfExists(p);
             } catch (IOException e) {
-                // Still in use (a process that would not stop), or gone already: keep going, and say something was kept.
-                kept = kept || Files.exists(p);
+                // A folder holding kept logs, or a file still in use (a process that would not stop): keep going.
+                kept = true;
             }
         }
         return kept;
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
     }
 }

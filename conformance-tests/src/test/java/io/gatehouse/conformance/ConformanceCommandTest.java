@@ -1,6 +1,7 @@
 package io.gatehouse.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -60,6 +61,6 @@ class ConformanceCommandTest {
         String output = Files.readString(out, StandardCharsets.UTF_8);
         assertEquals(1, p.exitValue(), command + " -> " + output);
         assertTrue(output.contains("gatehouse: conformance: " + message), command + " -> " + output);
-        assertTrue(!output.contains("building"), "refused before any build: " + output);
+        assertFalse(output.contains("building"), "refused before any build: " + output);
     }
 }
