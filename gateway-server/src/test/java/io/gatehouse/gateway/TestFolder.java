@@ -107,10 +107,14 @@ final class TestFolder {
 
     /** The same, reporting to an observer (null: the default, which exports nothing). */
     Gateway gateway(Map<String, String> settings, RequestObserver observer) {
+        return gateway(settings, GatewayServices.local(), observer);
+    }
+
+    /** The same, with the given services (a clock the test moves, say). */
+    Gateway gateway(Map<String, String> settings, GatewayServices services, RequestObserver observer) {
         try {
             Settings s = Settings.load(Map.of(), Optional.empty(), Optional.empty(), settings);
-            Gateway gateway = observer == null ? new Gateway(s, GatewayServices.local())
-                    : new Gateway(s, GatewayServices.local(), observer);
+            Gateway gateway = observer == null ? new Gateway(s, services) : new Gateway(s, services, observer);
             gateway.activate(LocalFolderSource.load(root, Optional.empty(), GatewayMain.compiler(s), w -> { }));
             return gateway;
         } catch (SettingsException | ConfigException e) {
