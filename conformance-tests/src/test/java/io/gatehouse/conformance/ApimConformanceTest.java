@@ -1,5 +1,6 @@
 package io.gatehouse.conformance;
 
+import static io.gatehouse.conformance.ConformanceArtifacts.JWT_SECRET;
 import static io.gatehouse.conformance.ConformanceArtifacts.KEY_ALL;
 import static io.gatehouse.conformance.ConformanceArtifacts.KEY_API;
 import static io.gatehouse.conformance.ConformanceArtifacts.KEY_PRODUCT;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -248,6 +252,37 @@ class ApimConformanceTest {
         assertEquals("X-Client is missing or wrong", message(missing));
         assertEquals(401, get("/guarded/x", "X-Client", "other").statusCode());
         assertEquals(200, get("/guarded/x", "X-Client", "conformance").statusCode());
+    }
+
+    @Test
+    @DisplayName("validate-jwt: no token, a bad signature, an expired token or another audience get 401")
+    void validateJwt() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        HttpResponse<String> missing = get("/secured/x");
+        assertEquals(401, missing.statusCode());
+        assertEquals("{ \"statusCode\": 401, \"message\": \"JWT not present.\" }", missing.body());
+        String good = hs256(JWT_SECRET, "{\"aud\":\"conformance\",\"sub\":\"suite\",\"exp\":" + (now + 300) + "}");
+        assertEquals(200, get("/secured/x", "Authorization", "Bearer " + good).statusCode());
+        int signature = good.lastIndexOf('.') + 1;
+        String tampered = good.substring(0, signature) + (good.charAt(signature) == 'A' ? 'B' : 'A')
+                + good.substring(signature + 1);
+        assertEquals(401, get("/secured/x", "Authorization", "Bearer " + tampered).statusCode(), "tampered signature");
+        String expired = hs256(JWT_SECRET, "{\"aud\":\"conformance\",\"exp\":" + (now - 60) + "}");
+        HttpResponse<String> old = get("/secured/x", "Authorization", "Bearer " + expired);
+        assertEquals(401, old.statusCode());
+        assertTrue(message(old).contains("expired"), old.body());
+        String elsewhere = hs256(JWT_SECRET, "{\"aud\":\"another-api\",\"exp\":" + (now + 300) + "}");
+        assertEquals(401, get("/secured/x", "Authorization", "Bearer " + elsewhere).statusCode());
+    }
+
+    /** A compact HS256 token, signed here with the JDK's HMAC: independent of the library the gateway verifies with. */
+    private static String hs256(String base64Secret, String claims) throws Exception {
+        Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+        String signingInput = url.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+                + "." + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getDecoder().decode(base64Secret), "HmacSHA256"));
+        return signingInput + "." + url.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test

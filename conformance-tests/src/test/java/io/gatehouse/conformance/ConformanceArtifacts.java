@@ -12,6 +12,8 @@ import java.util.Locale;
 final class ConformanceArtifacts {
 
     static final String KEY_ALL = "conformance-all-apis-key-0001";
+    /** The HMAC secret (base64, 256 bits) the {@code secured} API's validate-jwt trusts. */
+    static final String JWT_SECRET = "Y29uZm9ybWFuY2Utc3VpdGUtaG1hYy1rZXktMzItYnk=";
     static final String KEY_API = "conformance-one-api-key-0002";
     static final String KEY_PRODUCT = "conformance-product-key-0003";
     static final String KEY_SUSPENDED = "conformance-suspended-key-04";
@@ -69,6 +71,12 @@ final class ConformanceArtifacts {
                 <inbound><base/><check-header name="X-Client" failed-check-httpcode="401"
                   failed-check-error-message="X-Client is missing or wrong"><value>conformance</value></check-header>
                 </inbound>""");
+        api("secured", false, "GET /x");
+        policy("apis/secured/policy.xml", """
+                <inbound><base/><validate-jwt header-name="Authorization" require-scheme="Bearer">
+                  <issuer-signing-keys><key>%s</key></issuer-signing-keys>
+                  <audiences><audience>conformance</audience></audiences>
+                </validate-jwt></inbound>""".formatted(JWT_SECRET));
         api("fenced", false, "GET /x");
         policy("apis/fenced/policy.xml", """
                 <inbound><base/><ip-filter action="forbid"><address>127.0.0.1</address><address>::1</address></ip-filter>
