@@ -134,8 +134,16 @@ class ValidateJwtTest {
                             <claim name="scp" separator=" "><value>orders</value></claim>
                           </required-claims>
                         </validate-jwt>
-                        <set-header name="X-Token-Stored" exists-action="override">
-                          <value>@(context.Variables.ContainsKey("jwt").ToString())</value>
+                        <set-header name="X-Subject" exists-action="override">
+                          <value>@(((Jwt)context.Variables["jwt"]).Subject)</value>
+                        </set-header>
+                        <set-header name="X-Roles" exists-action="override">
+                          <value>@(context.Variables.GetValueOrDefault&lt;Jwt&gt;("jwt")
+                              .Claims.GetValueOrDefault("roles", "-"))</value>
+                        </set-header>
+                        <set-header name="X-Same-As-AsJwt" exists-action="override">
+                          <value>@(context.Request.Headers.GetValueOrDefault("Authorization", "").AsJwt()
+                              .Equals(context.Variables["jwt"]).ToString())</value>
                         </set-header>""".formatted(openId, AUDIENCE, ISSUER)))
                 .write("apis/orders/operations/op1/policy.xml", policy("""
                         <validate-jwt query-parameter-name="access_token" require-expiration-time="false"
@@ -216,7 +224,9 @@ class ValidateJwtTest {
         HttpResponse<String> r = openId("Bearer " + rs256(signing, claims().build()));
         assertEquals(200, r.statusCode(), r.body());
         JsonNode echo = JSON.readTree(r.body());
-        assertEquals("True", echo.path("headers").path("X-Token-Stored").asText(), r.body());
+        assertEquals("alice", echo.path("headers").path("X-Subject").asText(), r.body());
+        assertEquals("orders.read", echo.path("headers").path("X-Roles").asText(), r.body());
+        assertEquals("True", echo.path("headers").path("X-Same-As-AsJwt").asText(), "validate-jwt and AsJwt() agree");
         assertTrue(echo.path("headers").path("Authorization").asText().startsWith("Bearer "), "forwarded unchanged");
     }
 

@@ -4,23 +4,20 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEDecrypter;
 import com.nimbusds.jose.crypto.factories.DefaultJWEDecrypterFactory;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 
+import io.gatehouse.policy.expressions.Jwts;
 import io.gatehouse.policy.spi.Flow;
 import io.gatehouse.policy.spi.Jwt;
 import io.gatehouse.policy.spi.Policy;
@@ -90,9 +87,9 @@ final class ValidateJwtPolicy implements Policy {
         if (!config.issuers().isEmpty() && !config.issuers().contains(claims.getIssuer())) {
             throw failure("TokenIssuerNotAllowed", "JWT Validation Failed: Issuer validation failed.");
         }
-        Map<String, List<String>> values = claimValues(claims);
+        Jwt jwt = Jwts.fromClaims(token.getHeader(), claims);
         for (RequiredClaim required : config.requiredClaims()) {
-            List<String> present = values.get(required.name());
+            List<String> present = jwt.claims().get(required.name());
             if (present == null) {
                 throw failure("TokenClaimNotFound", "JWT Validation Failed: Claim not found: " + required.name() + ".");
             }
@@ -102,7 +99,7 @@ final class ValidateJwtPolicy implements Policy {
             }
         }
         if (config.outputVariable().isPresent()) {
-            context.variables().set(config.outputVariable().get(), toJwt(token, claims, values));
+            context.variables().set(config.outputVariable().get(), jwt);
         }
         return Flow.CONTINUE;
     }
@@ -148,51 +145,6 @@ final class ValidateJwtPolicy implements Policy {
 
     private PolicyException failure(String reason, String detail) {
         return PolicyException.clientError(reason, config.failureMessage().orElse(detail), config.failureStatus());
-    }
-
-    /** Every claim as its values in text form, in the token's order; a JSON null counts as absent. */
-    static Map<String, List<String>> claimValues(JWTClaimsSet claims) {
-        Map<String, List<String>> values = new LinkedHashMap<>();
-        claims.getClaims().forEach((name, value) -> {
-            if (value == null) {
-                return;
-            }
-            List<String> texts = new ArrayList<>();
-            if (value instanceof List<?> list) {
-                list.forEach(item -> texts.add(text(item)));
-            } else {
-                texts.add(text(value));
-            }
-            values.put(name, texts);
-        });
-        return values;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String text(Object value) {
-        return switch (value) {
-            case null -> "null";
-            case String s -> s;
-            case Date d -> Long.toString(d.toInstant().getEpochSecond());
-            case Map<?, ?> m -> JSONObjectUtils.toJSONString((Map<String, ?>) m);
-            case List<?> l -> String.valueOf(l);
-            default -> String.valueOf(value);
-        };
-    }
-
-    private static Jwt toJwt(JWT token, JWTClaimsSet claims, Map<String, List<String>> values) {
-        Jwt.Builder jwt = Jwt.builder(token.getHeader().getAlgorithm().getName()).audiences(claims.getAudience());
-        if (token.getHeader().getType() != null) {
-            jwt.type(token.getHeader().getType().getType());
-        }
-        Optional.ofNullable(claims.getJWTID()).ifPresent(jwt::id);
-        Optional.ofNullable(claims.getIssuer()).ifPresent(jwt::issuer);
-        Optional.ofNullable(claims.getSubject()).ifPresent(jwt::subject);
-        Optional.ofNullable(claims.getExpirationTime()).map(Date::toInstant).ifPresent(jwt::expirationTime);
-        Optional.ofNullable(claims.getNotBeforeTime()).map(Date::toInstant).ifPresent(jwt::notBefore);
-        Optional.ofNullable(claims.getIssueTime()).map(Date::toInstant).ifPresent(jwt::issuedAt);
-        values.forEach(jwt::claim);
-        return jwt.build();
     }
 
     @Override

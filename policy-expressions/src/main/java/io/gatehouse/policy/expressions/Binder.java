@@ -195,6 +195,7 @@ final class Binder {
             case "DateTime", "System.DateTime" -> Type.DATETIME;
             case "TimeSpan", "System.TimeSpan" -> Type.TIMESPAN;
             case "Guid", "System.Guid" -> Type.GUID;
+            case "Jwt" -> Type.JWT;
             case "JObject", "JArray", "JToken", "JValue", "XDocument", "XElement", "XNode" ->
                     throw new CompileError("type '" + name.name() + "' is not supported: Gatehouse expressions have no"
                             + " JSON or XML object model; read bodies with As<string>()", name.pos());
@@ -395,7 +396,7 @@ final class Binder {
         return new Bound(member.type(), f -> {
             Object t = receiver.run(f);
             Object[] values = evaluate(codes, f);
-            if (t == null) {
+            if (t == null && !member.acceptsNull()) {
                 throw nullReference(what, pos);
             }
             return invoke(member, t, values, f, pos);

@@ -20,7 +20,7 @@ final class StaticMembers {
     private static final Set<String> UNSUPPORTED = Set.of(
             "JObject", "JArray", "JToken", "JValue", "JsonConvert", "XDocument", "XElement", "Regex", "Encoding",
             "Uri", "HttpUtility", "WebUtility", "Enumerable", "Array", "BitConverter", "TimeZoneInfo", "DateTimeOffset",
-            "CultureInfo", "Environment", "Newtonsoft", "System", "Jwt", "Random", "Int16", "Decimal", "Char",
+            "CultureInfo", "Environment", "Newtonsoft", "System", "Random", "Int16", "Decimal", "Char",
             "StringBuilder", "HashAlgorithm", "SHA256", "HMACSHA256", "X509Certificate2");
 
     private StaticMembers() {
@@ -34,7 +34,8 @@ final class StaticMembers {
             case "long", "Int64" -> "long";
             case "double", "Double" -> "double";
             case "bool", "Boolean" -> "bool";
-            case "Convert", "Math", "DateTime", "Guid", "TimeSpan", "StringComparison", "StringSplitOptions" -> name;
+            // Jwt has no static members; naming it here makes Jwt.X say so rather than that Jwt does not exist.
+            case "Convert", "Math", "DateTime", "Guid", "TimeSpan", "StringComparison", "StringSplitOptions", "Jwt" -> name;
             default -> null;
         };
     }

@@ -5,11 +5,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import io.gatehouse.policy.spi.Jwt;
+
 /**
- * The instance methods of {@code string}. Characters are one-character strings here, so {@code Split(',')} and
- * {@code Split(",")} are the same call. Culture-sensitive comparisons are ordinal.
+ * The instance methods of {@code string}, and APIM's extension method {@code AsJwt()}. Characters are one-character
+ * strings here, so {@code Split(',')} and {@code Split(",")} are the same call. Culture-sensitive comparisons are
+ * ordinal.
  */
 final class StringMethods {
+
+    private static final String BEARER = "Bearer";
 
     private StringMethods() {
     }
@@ -64,8 +69,31 @@ final class StringMethods {
                 boolean left = site.name().equals("PadLeft");
                 yield Member.of(Type.STRING, (t, a, f) -> pad((String) t, a, left));
             }
+            case "AsJwt" -> {
+                site.arity(0, 0);
+                yield Member.extension(Type.JWT, (t, a, f) -> asJwt((String) t));
+            }
+            case "TryParseJwt" -> throw site.error("'string.TryParseJwt' is not supported (no out arguments); use"
+                                                           + " AsJwt() and compare with null");
             default -> throw ValueMembers.unknownMethod(Type.STRING, site);
         };
+    }
+
+    /**
+     * APIM's {@code AsJwt()}, an extension method: the token, unverified, or null for null and for text that is not
+     * a readable JWT. As APIM documents its input as a JWT header value, an {@code Authorization} value
+     * {@code Bearer <token>} is read too.
+     */
+    private static Jwt asJwt(String s) {
+        if (s == null) {
+            return null;
+        }
+        String token = s.strip();
+        if (token.regionMatches(true, 0, BEARER, 0, BEARER.length()) && token.length() > BEARER.length()
+                && CSharp.isWhiteSpace(token.charAt(BEARER.length()))) {
+            token = token.substring(BEARER.length()).strip();
+        }
+        return Jwts.parse(token).orElse(null);
     }
 
     private static boolean ignoreCase(Object[] args, int index) {

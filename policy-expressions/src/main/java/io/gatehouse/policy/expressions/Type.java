@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.gatehouse.policy.spi.ApiInfo;
 import io.gatehouse.policy.spi.Body;
 import io.gatehouse.policy.spi.Deployment;
+import io.gatehouse.policy.spi.Jwt;
 import io.gatehouse.policy.spi.LastError;
 import io.gatehouse.policy.spi.NameValues;
 import io.gatehouse.policy.spi.OperationInfo;
@@ -51,6 +52,8 @@ enum Type {
     TIMESPAN("TimeSpan"),
     DATETIME("DateTime"),
     GUID("Guid"),
+    /** A decoded token, APIM's {@code Jwt}: from {@code AsJwt()} or a variable {@code validate-jwt} set. */
+    JWT("Jwt"),
     STRING_COMPARISON("StringComparison"),
     SPLIT_OPTIONS("StringSplitOptions");
 
@@ -102,6 +105,7 @@ enum Type {
             case Duration d -> TIMESPAN;
             case Instant i -> DATETIME;
             case UUID u -> GUID;
+            case Jwt j -> JWT;
             case StringComparison c -> STRING_COMPARISON;
             case SplitOptions o -> SPLIT_OPTIONS;
             case PolicyContext c -> CONTEXT;

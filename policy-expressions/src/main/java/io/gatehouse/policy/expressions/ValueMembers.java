@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
-/** The members of values: strings, string arrays, numbers, booleans, {@code DateTime}, {@code TimeSpan}, {@code Guid}. */
+import io.gatehouse.policy.spi.Jwt;
+
+/**
+ * The members of values: strings, string arrays, numbers, booleans, {@code DateTime}, {@code TimeSpan}, {@code Guid},
+ * {@code Jwt}.
+ */
 final class ValueMembers {
 
     private ValueMembers() {
@@ -30,7 +35,25 @@ final class ValueMembers {
             };
             case TIMESPAN -> timeSpan(name, pos);
             case DATETIME -> dateTime(name, pos);
+            case JWT -> jwt(name, pos);
             default -> throw ContextMembers.unknown(type, name, pos);
+        };
+    }
+
+    /** APIM's {@code Jwt}. The dates are null when the token lacks the claim (nullable types are not modelled). */
+    private static Member jwt(String name, int pos) {
+        return switch (name) {
+            case "Algorithm" -> Member.property(Type.STRING, t -> ((Jwt) t).algorithm());
+            case "Type" -> Member.property(Type.STRING, t -> ((Jwt) t).type().orElse(null));
+            case "Id" -> Member.property(Type.STRING, t -> ((Jwt) t).id().orElse(null));
+            case "Issuer" -> Member.property(Type.STRING, t -> ((Jwt) t).issuer().orElse(null));
+            case "Subject" -> Member.property(Type.STRING, t -> ((Jwt) t).subject().orElse(null));
+            case "Audiences" -> Member.property(Type.STRING_ARRAY, t -> ((Jwt) t).audiences().toArray(new String[0]));
+            case "ExpirationTime" -> Member.property(Type.DATETIME, t -> ((Jwt) t).expirationTime().orElse(null));
+            case "NotBefore" -> Member.property(Type.DATETIME, t -> ((Jwt) t).notBefore().orElse(null));
+            case "IssuedAt" -> Member.property(Type.DATETIME, t -> ((Jwt) t).issuedAt().orElse(null));
+            case "Claims" -> Member.property(Type.NAME_VALUES, t -> new ClaimsView((Jwt) t));
+            default -> throw ContextMembers.unknown(Type.JWT, name, pos);
         };
     }
 

@@ -65,7 +65,27 @@ class CompileErrorsTest {
                 Arguments.of("@(System.Text.Encoding.UTF8)", "1:10: 'System.Text' is not supported"),
                 Arguments.of("@(string.Join)", "1:10: 'string' does not contain a definition for 'Join'"),
                 Arguments.of("@(context.Variables[\"x\"] = 1)", "1:26: expected ')' but found '='"),
-                Arguments.of("@{ context.Variables[\"x\"] = 1; return 1; }", "1:27: only local variables can be assigned"));
+                Arguments.of("@{ context.Variables[\"x\"] = 1; return 1; }", "1:27: only local variables can be assigned"),
+                // Jwt
+                Arguments.of("@(\"x\".AsJwt().Foo)", "1:15: 'Jwt' does not contain a definition for 'Foo'"),
+                Arguments.of("@(\"x\".AsJwt().Claims.GetValueOrDefault(1, \"\"))",
+                             "1:40: argument 1 of 'IReadOnlyDictionary<string, string[]>.GetValueOrDefault' must be string,"
+                                     + " not int"),
+                Arguments.of("@(\"x\".AsJwt(\"y\"))", "1:7: 'string.AsJwt' takes 0 arguments, not 1"),
+                Arguments.of("@(\"x\".AsJwt().Subject())", "1:15: 'Subject' is a property of 'Jwt', not a method"),
+                Arguments.of("@((Jwt)\"abc\")", "1:3: cannot convert type 'string' to 'Jwt'"),
+                Arguments.of("@{ Jwt t = \"abc\"; return 1; }", "1:12: cannot implicitly convert type 'string' to 'Jwt'"),
+                Arguments.of("@(context.Variables.GetValueOrDefault<Jwt>(\"jwt\", \"x\"))",
+                             "1:51: argument 2 of 'IReadOnlyDictionary<string, object>.GetValueOrDefault' must be Jwt,"
+                                     + " not string"),
+                Arguments.of("@(\"x\".AsJwt().Claims[0])",
+                             "1:21: the index of 'IReadOnlyDictionary<string, string[]>' must be a string, not int"),
+                Arguments.of("@(\"x\".AsJwt().ExpirationTime.Value)",
+                             "1:30: 'DateTime' does not contain a definition for 'Value'"),
+                Arguments.of("@(\"x\".TryParseJwt())", "1:7: 'string.TryParseJwt' is not supported (no out arguments)"),
+                Arguments.of("@{ Jwt j; return \"x\".TryParseJwt(out j); }", "1:34: 'out' arguments are not supported"),
+                Arguments.of("@(Jwt.Parse(\"x\"))", "1:7: 'Jwt' does not contain a definition for 'Parse'"),
+                Arguments.of("@(Jwt)", "1:3: 'Jwt' is a type, not a value"));
     }
 
     /** A compile error names the position within the expression and what was wrong. */

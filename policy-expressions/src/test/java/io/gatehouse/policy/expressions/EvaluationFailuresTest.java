@@ -41,7 +41,20 @@ class EvaluationFailuresTest {
                 Arguments.of("@(Math.Abs(int.MinValue))", "OverflowException"),
                 Arguments.of("@(new string[] { }.First())", "InvalidOperationException"),
                 Arguments.of("@((bool)context.Variables.GetValueOrDefault(\"missing\") ? 1 : 0)", "NullReferenceException"),
-                Arguments.of("@(\"x\".Replace(\"\", \"y\"))", "ArgumentException"));
+                Arguments.of("@(\"x\".Replace(\"\", \"y\"))", "ArgumentException"),
+                // Jwt
+                Arguments.of("@((Jwt)context.Variables[\"user\"])", "InvalidCastException: unable to cast String to Jwt"),
+                Arguments.of("@(context.Variables.GetValueOrDefault<Jwt>(\"user\"))",
+                             "InvalidCastException: variable 'user' is String, not Jwt"),
+                Arguments.of("@((string)context.Variables[\"jwt\"])", "InvalidCastException: unable to cast Jwt to string"),
+                Arguments.of("@(((Jwt)context.Variables[\"jwt\"]).Claims[\"missing\"])",
+                             "KeyNotFoundException: the given key 'missing' was not present"),
+                Arguments.of("@(\"x\".AsJwt().Subject)",
+                             "failed at 1:15: NullReferenceException: member 'Subject' was used on null"),
+                Arguments.of("@(((Jwt)context.Variables[\"jwt\"]).NotBefore.Year)",
+                             "NullReferenceException: member 'Year' was used on null"),
+                Arguments.of("@(context.Variables[\"jwt\"].Foo)",
+                             "'Jwt' does not contain a definition for 'Foo' (the value is Jwt)"));
     }
 
     /** A run-time failure is an internal ExpressionValueEvaluationFailure naming the expression and the cause. */

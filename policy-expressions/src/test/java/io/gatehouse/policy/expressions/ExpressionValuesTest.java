@@ -17,6 +17,13 @@ class ExpressionValuesTest {
 
     private static final Location LOCATION = new Location("apis/echo/policy.xml", 3, 5);
 
+    /** The HS256 token of {@link TestTokens#SIGNED}, read from a variable. */
+    private static final String SIGNED = "((string)context.Variables[\"token\"]).AsJwt()";
+    /** The alg-none token of {@link TestTokens#UNSECURED}. */
+    private static final String UNSECURED = "((string)context.Variables[\"unsecured\"]).AsJwt()";
+    /** The token of {@link TestTokens#ODD}: null, empty and mixed array claims. */
+    private static final String ODD = "((string)context.Variables[\"odd\"]).AsJwt()";
+
     static Stream<Arguments> values() {
         return Stream.of(
                 // literals
@@ -240,6 +247,85 @@ class ExpressionValuesTest {
                 Arguments.of("@(TimeSpan.FromDays(1.5))", "1.12:00:00"),
                 Arguments.of("@(context.Elapsed.Add(TimeSpan.FromSeconds(1)).TotalSeconds)", "2.5"),
                 Arguments.of("@(context.Timestamp.AddDays(1).DayOfWeek)", "Wednesday"),
+                // Jwt: AsJwt() reads a token without validating it
+                Arguments.of("@(context.Request.Headers.GetValueOrDefault(\"X-Token\", \"\").Split(' ').Last().AsJwt()?.Subject)",
+                             "alice"),
+                Arguments.of("@(context.Request.Headers.GetValueOrDefault(\"X-Token\", \"\").AsJwt()?.Claims"
+                                     + ".GetValueOrDefault(\"name\", \"\"))", "Alice Smith"),
+                Arguments.of("@(" + SIGNED + ".Algorithm)", "HS256"),
+                Arguments.of("@(" + SIGNED + ".Type)", "JWT"),
+                Arguments.of("@(" + SIGNED + ".Id)", "token-1"),
+                Arguments.of("@(" + SIGNED + ".Issuer)", "https://login.contoso.com/"),
+                Arguments.of("@(" + SIGNED + ".Subject)", "alice"),
+                Arguments.of("@(string.Join(\";\", " + SIGNED + ".Audiences))", "api://echo;api://orders"),
+                Arguments.of("@(" + SIGNED + ".Audiences.Length)", "2"),
+                Arguments.of("@(" + SIGNED + ".ExpirationTime.ToString(\"o\"))", "2024-03-05T15:07:10.0000000Z"),
+                Arguments.of("@(" + SIGNED + ".NotBefore.ToString(\"s\"))", "2024-03-05T14:00:00"),
+                Arguments.of("@(" + SIGNED + ".IssuedAt)", "03/05/2024 14:07:00"),
+                Arguments.of("@(" + SIGNED + ".ExpirationTime > DateTime.UtcNow)", "True"),
+                Arguments.of("@((" + SIGNED + ".ExpirationTime - DateTime.UtcNow).TotalMinutes)", "60"),
+                Arguments.of("@(" + SIGNED + ".Claims.GetValueOrDefault(\"roles\", \"\"))", "reader,writer"),
+                Arguments.of("@(" + SIGNED + ".Claims[\"roles\"][1])", "writer"),
+                Arguments.of("@(" + SIGNED + ".Claims[\"roles\"].Length)", "2"),
+                Arguments.of("@(" + SIGNED + ".Claims.GetValueOrDefault(\"missing\", \"none\"))", "none"),
+                Arguments.of("@(" + SIGNED + ".Claims.ContainsKey(\"admin\"))", "True"),
+                Arguments.of("@(" + SIGNED + ".Claims.ContainsKey(\"Admin\"))", "False"),
+                Arguments.of("@(" + SIGNED + ".Claims.Count)", "13"),
+                Arguments.of("@(" + SIGNED + ".Claims.GetValueOrDefault(\"aud\", \"\"))", "api://echo,api://orders"),
+                Arguments.of("@(" + SIGNED + ".Claims[\"admin\"][0])", "true"),
+                Arguments.of("@(" + SIGNED + ".Claims[\"level\"][0])", "3"),
+                Arguments.of("@(" + SIGNED + ".Claims[\"ratio\"][0])", "0.5"),
+                Arguments.of("@(" + SIGNED + ".Claims[\"address\"][0])", "{\"city\":\"Paris\"}"),
+                Arguments.of("@(" + SIGNED + ".Claims.GetValueOrDefault(\"exp\", \"\"))", "1709651230"),
+                Arguments.of("@(" + SIGNED + ".ToString())", "Jwt"),
+                Arguments.of("@(((string)context.Variables[\"token\"]).AsJwt().Subject.ToUpper())", "ALICE"),
+                Arguments.of("@(" + UNSECURED + ".Algorithm)", "none"),
+                Arguments.of("@(" + UNSECURED + ".Type ?? \"no typ\")", "no typ"),
+                Arguments.of("@(" + UNSECURED + ".Subject)", "guest"),
+                Arguments.of("@(" + UNSECURED + ".Audiences.Length + \":\" + " + UNSECURED + ".Audiences[0])", "1:api://echo"),
+                Arguments.of("@(" + UNSECURED + ".Claims[\"aud\"].Length)", "1"),
+                Arguments.of("@(" + UNSECURED + ".Claims.Count)", "3"),
+                Arguments.of("@(" + UNSECURED + ".Issuer == null)", "True"),
+                Arguments.of("@(" + UNSECURED + ".ExpirationTime == null)", "True"),
+                Arguments.of("@(" + UNSECURED + ".ExpirationTime?.ToString(\"o\") ?? \"never\")", "never"),
+                Arguments.of("@(" + UNSECURED + ".ExpirationTime > DateTime.UtcNow)", "False"),
+                Arguments.of("@(" + UNSECURED + ".IssuedAt ?? context.Timestamp)", "03/05/2024 14:07:09"),
+                Arguments.of("@(string.Join(\",\", " + ODD + ".Claims.Keys))", "sub,tags,empty,nothing,big"),
+                Arguments.of("@(" + ODD + ".Claims.GetValueOrDefault(\"tags\", \"\"))", "1,true,,{\"k\":\"v\"},[2,3]"),
+                Arguments.of("@(" + ODD + ".Claims[\"tags\"].Length)", "5"),
+                Arguments.of("@(" + ODD + ".Claims[\"empty\"].Length)", "0"),
+                Arguments.of("@(" + ODD + ".Claims.GetValueOrDefault(\"empty\", \"absent\").Length)", "0"),
+                Arguments.of("@(" + ODD + ".Claims.GetValueOrDefault(\"nothing\", \"absent\").Length)", "0"),
+                Arguments.of("@(" + ODD + ".Claims[\"big\"][0])", "12.5"),
+                Arguments.of("@(" + ODD + ".Audiences.Length)", "0"),
+                // Jwt: what is not a readable token is null
+                Arguments.of("@(context.Request.Headers.GetValueOrDefault(\"Authorization\", \"\").AsJwt() == null)", "True"),
+                Arguments.of("@(\"abc.def.ghi\".AsJwt()?.Subject ?? \"x\")", "x"),
+                Arguments.of("@(\"not a token\".AsJwt() == null)", "True"),
+                Arguments.of("@(\"\".AsJwt() == null)", "True"),
+                Arguments.of("@(((string)context.Variables[\"encrypted\"]).AsJwt() == null)", "True"),
+                Arguments.of("@(((string)context.Variables[\"notJson\"]).AsJwt() == null)", "True"),
+                Arguments.of("@(((string)context.Variables[\"padded\"]).AsJwt() == null)", "True"),
+                Arguments.of("@(context.Request.Headers.GetValueOrDefault(\"X-Missing\").AsJwt() == null)", "True"),
+                Arguments.of("@(((string)null).AsJwt() == null)", "True"),
+                // Jwt: a variable holding one, as validate-jwt's output-token-variable-name
+                Arguments.of("@(((Jwt)context.Variables[\"jwt\"]).Subject)", "bob"),
+                Arguments.of("@(context.Variables.GetValueOrDefault<Jwt>(\"jwt\").Algorithm)", "RS256"),
+                Arguments.of("@(context.Variables.GetValueOrDefault<Jwt>(\"missing\")?.Subject ?? \"none\")", "none"),
+                Arguments.of("@(context.Variables.GetValueOrDefault<Jwt>(\"jwt\").NotBefore == null)", "True"),
+                Arguments.of("@(context.Variables[\"jwt\"].Issuer)", "https://sts.contoso.com/"),
+                Arguments.of("@(context.Variables[\"jwt\"].Claims.GetValueOrDefault(\"groups\", \"\"))", "admins,users"),
+                Arguments.of("@(context.Variables[\"jwt\"])", "Jwt"),
+                Arguments.of("@{ Jwt t = (Jwt)context.Variables[\"jwt\"]; return t.Id; }", "token-2"),
+                Arguments.of("""
+                        @{
+                            var token = context.Request.Headers.GetValueOrDefault("X-Token", "").AsJwt();
+                            if (token == null) {
+                                return "anonymous";
+                            }
+                            return token.Subject + "@" + token.Issuer;
+                        }""", "alice@https://login.contoso.com/"),
+                Arguments.of("@{ Jwt t = \"garbage\".AsJwt(); return t?.Subject ?? \"no token\"; }", "no token"),
                 // blocks
                 Arguments.of("@{ if (context.Product == null) return \"none\"; return context.Product.Name; }", "Starter"),
                 Arguments.of("""

@@ -3,6 +3,7 @@ package io.gatehouse.policy.expressions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,6 +148,15 @@ class ExpressionsTest {
     void toStringOnObjectIsAString() throws Exception {
         assertEquals("51", evaluate("@(context.Variables[\"count\"].ToString() + 1)"));
         assertEquals(Boolean.TRUE, evaluate("@(context.Variables[\"user\"].ToString() == \"alice\")"));
+    }
+
+    /** AsJwt() yields the SPI's Jwt, the type validate-jwt stores, and a variable holding one is passed through as is. */
+    @Test
+    void asJwtYieldsTheSpiJwt() throws Exception {
+        assertEquals(Jwts.parse(TestTokens.SIGNED).orElseThrow(),
+                     evaluate("@(((string)context.Variables[\"token\"]).AsJwt())"));
+        assertSame(TestTokens.VALIDATED, evaluate("@((Jwt)context.Variables[\"jwt\"])"));
+        assertNull(evaluate("@(\"abc.def.ghi\".AsJwt())"));
     }
 
     /** A block's locals do not leak between evaluations. */

@@ -58,6 +58,13 @@ class TestExchange implements PolicyContext {
         variables.set("flag", true);
         variables.set("empty", "");
         variables.set("csv", "a,b,,c");
+        variables.set("token", TestTokens.SIGNED);
+        variables.set("unsecured", TestTokens.UNSECURED);
+        variables.set("odd", TestTokens.ODD);
+        variables.set("encrypted", TestTokens.ENCRYPTED);
+        variables.set("notJson", TestTokens.NOT_JSON);
+        variables.set("padded", TestTokens.PADDED);
+        variables.set("jwt", TestTokens.VALIDATED);
     }
 
     /** The standard exchange, which also offers the caller's subscription key. */
@@ -188,6 +195,7 @@ class TestExchange implements PolicyContext {
             headers.add("X-Forwarded-For", "10.0.0.1");
             headers.add("X-Forwarded-For", "10.0.0.2");
             headers.add("X-Empty", "");
+            headers.add("X-Token", "Bearer " + TestTokens.SIGNED);
             query.add("q", "hello");
             query.add("page", "2");
         }
