@@ -100,6 +100,25 @@ final class TestFolder {
         }
     }
 
+    /**
+     * Why a folder is refused: one API {@code x} (operation {@code GET /y}) whose {@code policy.xml} is the given
+     * document, written in a folder of its own under {@code parent}.
+     *
+     * @return the refusal's message, which names the file and line
+     * @throws AssertionError if the folder loads
+     */
+    static String refusal(Path parent, String policyDocument) {
+        Path root = parent.resolve("refused-" + Integer.toHexString(policyDocument.hashCode()));
+        TestFolder folder = new TestFolder(root).api("x", "x", "http://127.0.0.1:1", false, "GET /y")
+                .write("apis/x/policy.xml", policyDocument);
+        try {
+            folder.gateway(Map.of()).close();
+        } catch (IllegalStateException e) {
+            return String.valueOf(e.getCause().getMessage());
+        }
+        throw new AssertionError("the folder loaded: " + policyDocument);
+    }
+
     /** A gateway (not yet listening) serving this folder, with settings given as dotted keys. */
     Gateway gateway(Map<String, String> settings) {
         return gateway(settings, null);

@@ -1,7 +1,6 @@
 package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -419,12 +418,7 @@ class ValidateJwtTest {
                 "<validate-jwt header-name=\"A\"><openid-config url=\"ftp://idp/x\"/></validate-jwt>",
                 "'ftp://idp/x' is not an http(s) URL");
         for (Map.Entry<String, String> e : bad.entrySet()) {
-            Path other = dir.resolve("bad-" + Integer.toHexString(e.getKey().hashCode()));
-            TestFolder folder = new TestFolder(other).api("x", "x", "http://127.0.0.1:1", false, "GET /y")
-                    .write("apis/x/policy.xml", policy(e.getKey()));
-            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> folder.gateway(Map.of()),
-                                                        e.getKey());
-            String message = String.valueOf(thrown.getCause().getMessage());
+            String message = TestFolder.refusal(dir, policy(e.getKey()));
             assertTrue(message.contains(e.getValue()) && message.contains("apis/x/policy.xml")
                                && message.contains("validate-jwt"), message);
         }

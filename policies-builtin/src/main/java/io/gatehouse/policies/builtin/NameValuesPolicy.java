@@ -52,8 +52,13 @@ record NameValuesPolicy(String element, Value name, ExistsAction action, List<Va
 
     @Override
     public Flow apply(PolicyContext context) throws PolicyException {
-        NameValues target = query ? context.request().query()
-                : request ? context.request().headers() : context.response().headers();
+        applyTo(query ? context.request().query() : request ? context.request().headers() : context.response().headers(),
+                context);
+        return Flow.CONTINUE;
+    }
+
+    /** Applies the element to a set of names and values of the caller's choosing (send-request's own headers). */
+    void applyTo(NameValues target, PolicyContext context) throws PolicyException {
         String n = name.evaluateString(context);
         switch (action) {
             case DELETE -> target.remove(n);
@@ -66,7 +71,6 @@ record NameValuesPolicy(String element, Value name, ExistsAction action, List<Va
             case OVERRIDE -> target.set(n, evaluate(context));
             default -> throw new IllegalStateException("unhandled exists-action " + action);
         }
-        return Flow.CONTINUE;
     }
 
     private List<String> evaluate(PolicyContext context) throws PolicyException {

@@ -22,6 +22,7 @@ import io.gatehouse.policy.spi.ForwardOptions;
 import io.gatehouse.policy.spi.LastError;
 import io.gatehouse.policy.spi.NameValues;
 import io.gatehouse.policy.spi.OperationInfo;
+import io.gatehouse.policy.spi.OutboundRequest;
 import io.gatehouse.policy.spi.PolicyContext;
 import io.gatehouse.policy.spi.PolicyException;
 import io.gatehouse.policy.spi.PolicyServices;
@@ -55,7 +56,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private final PolicyServices services;
     private final BackendForwarder forwarder;
     private final ExchangeRequest request;
-    private final ExchangeResponse response;
+    private final MessageResponse response;
     private final ExchangeVariables variables = new ExchangeVariables();
     private final List<AutoCloseable> resources = new ArrayList<>(2);
     private final long maxBufferedBody;
@@ -82,7 +83,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         this.maxBufferedBody = b.maxBufferedBody;
         Url original = new Url(b.scheme, b.host, b.port, b.rawPath, b.rawQuery);
         this.request = new ExchangeRequest(b, original);
-        this.response = new ExchangeResponse(b.maxBufferedBody);
+        this.response = new MessageResponse(200, "OK", b.maxBufferedBody);
     }
 
     /**
@@ -201,6 +202,11 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         String query = request.query.rawQuery();
         forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
                 : request.pathWithinApi + "?" + query), options);
+    }
+
+    @Override
+    public Response send(OutboundRequest outbound) throws PolicyException {
+        return OutboundClient.SHARED.send(outbound, maxBufferedBody);
     }
 
     /** @return response headers set before the first backend call, to put back on the backend's response */
@@ -592,46 +598,6 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         }
     }
 
-    private static final class ExchangeResponse implements Response {
-        private final MessageHeaders headers = new MessageHeaders();
-        private MessageBody body;
-        private int statusCode = 200;
-        private String reason = "OK";
-
-        private ExchangeResponse(long maxBuffered) {
-            this.body = MessageBody.empty(maxBuffered);
-        }
-
-        @Override
-        public int statusCode() {
-            return statusCode;
-        }
-
-        @Override
-        public String statusReason() {
-            return reason;
-        }
-
-        @Override
-        public void setStatus(int code, String reason) {
-            if (code < 100 || code > 599) {
-                throw new IllegalArgumentException("status code out of range: " + code);
-            }
-            this.statusCode = code;
-            this.reason = reason == null ? "" : reason;
-        }
-
-        @Override
-        public NameValues headers() {
-            return headers;
-        }
-
-        @Override
-        public Body body() {
-            return body;
-        }
-    }
-
     /**
      * Replaces the response body, for instance with a backend's streamed body.
      *
@@ -662,7 +628,8 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
 
         @Override
         public void set(String name, Object value) {
-            values.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            // A null value is a variable set to null (send-request's ignore-error), not an unset one.
+            values.put(Objects.requireNonNull(name, "name"), value);
         }
 
         @Override

@@ -196,6 +196,7 @@ final class Binder {
             case "TimeSpan", "System.TimeSpan" -> Type.TIMESPAN;
             case "Guid", "System.Guid" -> Type.GUID;
             case "Jwt" -> Type.JWT;
+            case "IResponse" -> Type.RESPONSE;
             case "JObject", "JArray", "JToken", "JValue", "XDocument", "XElement", "XNode" ->
                     throw new CompileError("type '" + name.name() + "' is not supported: Gatehouse expressions have no"
                             + " JSON or XML object model; read bodies with As<string>()", name.pos());

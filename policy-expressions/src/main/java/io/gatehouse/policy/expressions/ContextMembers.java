@@ -271,9 +271,12 @@ final class ContextMembers {
                 Object fallback = CSharp.defaultValue(result);
                 return Member.of(result, (target, a, f) -> {
                     String name = key(a[0]);
-                    Optional<Object> value = ((Variables) target).get(name);
+                    Variables variables = (Variables) target;
+                    Optional<Object> value = variables.get(name);
                     if (value.isEmpty()) {
-                        return a.length > 1 ? CSharp.widen(a[1], t) : fallback;
+                        // A variable set to null gives null, as C#'s TryGetValue would (not the default).
+                        boolean setToNull = !t.isValueType() && variables.contains(name);
+                        return setToNull ? null : a.length > 1 ? CSharp.widen(a[1], t) : fallback;
                     }
                     try {
                         return CSharp.cast(value.get(), t);
@@ -333,8 +336,15 @@ final class ContextMembers {
                 }
                 return v;
             });
-            case VARIABLES -> Member.of(Type.OBJECT, (t, a, f) -> ((Variables) t).get(key(a[0]))
-                    .orElseThrow(() -> notFound((String) a[0])));
+            case VARIABLES -> Member.of(Type.OBJECT, (t, a, f) -> {
+                Variables variables = (Variables) t;
+                String name = key(a[0]);
+                if (!variables.contains(name)) {
+                    throw notFound(name);
+                }
+                // A variable set to null (send-request with ignore-error) reads as null, as in APIM.
+                return variables.get(name).orElse(null);
+            });
             default -> throw new IllegalArgumentException(type.name());
         };
     }

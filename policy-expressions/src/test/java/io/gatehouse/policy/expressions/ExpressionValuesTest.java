@@ -308,6 +308,15 @@ class ExpressionValuesTest {
                 Arguments.of("@(((string)context.Variables[\"padded\"]).AsJwt() == null)", "True"),
                 Arguments.of("@(context.Request.Headers.GetValueOrDefault(\"X-Missing\").AsJwt() == null)", "True"),
                 Arguments.of("@(((string)null).AsJwt() == null)", "True"),
+                // A variable set to null (send-request ignore-error) and one holding an answer (IResponse)
+                Arguments.of("@(context.Variables[\"nothing\"] == null)", "True"),
+                Arguments.of("@(context.Variables.ContainsKey(\"nothing\"))", "True"),
+                Arguments.of("@(context.Variables.GetValueOrDefault(\"nothing\", \"fallback\") ?? \"null\")", "null"),
+                Arguments.of("@(context.Variables.GetValueOrDefault(\"unset\", \"fallback\"))", "fallback"),
+                Arguments.of("@(((IResponse)context.Variables[\"sent\"]).StatusCode)", "200"),
+                Arguments.of("@(((IResponse)context.Variables[\"sent\"]).Body.As<string>(preserveContent: true))", "pong"),
+                Arguments.of("@(context.Variables.GetValueOrDefault<IResponse>(\"sent\").Headers"
+                                     + ".GetValueOrDefault(\"Content-Type\", \"\"))", "text/plain"),
                 // Jwt: a variable holding one, as validate-jwt's output-token-variable-name
                 Arguments.of("@(((Jwt)context.Variables[\"jwt\"]).Subject)", "bob"),
                 Arguments.of("@(context.Variables.GetValueOrDefault<Jwt>(\"jwt\").Algorithm)", "RS256"),

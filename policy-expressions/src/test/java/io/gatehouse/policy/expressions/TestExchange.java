@@ -65,6 +65,8 @@ class TestExchange implements PolicyContext {
         variables.set("notJson", TestTokens.NOT_JSON);
         variables.set("padded", TestTokens.PADDED);
         variables.set("jwt", TestTokens.VALIDATED);
+        variables.set("nothing", null);
+        variables.set("sent", new TestResponse());
     }
 
     /** The standard exchange, which also offers the caller's subscription key. */

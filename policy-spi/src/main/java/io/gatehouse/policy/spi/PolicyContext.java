@@ -138,4 +138,19 @@ public interface PolicyContext {
      * @param message  the message; never a secret
      */
     void trace(String source, TraceSeverity severity, String message);
+
+    /**
+     * Sends a request of the policy's own and waits for the answer, as APIM's {@code send-request}: the answer is
+     * returned whatever its status (a 404 or a 500 from the other side is an answer, not a failure). The body is read
+     * whole, up to the gateway's buffering limit.
+     *
+     * @param request what to send
+     * @return the answer; a response of its own, not the exchange's
+     * @throws PolicyException {@code SendRequestFailure} if the other side cannot be reached, does not answer
+     *                         within the request's timeout, or sends a body over the buffering limit
+     * @since SPI 1.2
+     */
+    default Response send(OutboundRequest request) throws PolicyException {
+        throw PolicyException.internal("SendRequestFailure", "this gateway cannot send requests from policies");
+    }
 }

@@ -13,7 +13,7 @@ public interface Variables {
      * A variable's value.
      *
      * @param name the name (case-sensitive)
-     * @return the value, or empty if unset
+     * @return the value, or empty if unset or set to null
      */
     Optional<Object> get(String name);
 
@@ -21,8 +21,10 @@ public interface Variables {
      * Sets a variable.
      *
      * @param name  the name
-     * @param value the value: a {@code String}, {@code Boolean}, {@code Integer}, {@code Long}, {@code Double}, or
-     *              another JDK value
+     * @param value the value: a {@code String}, {@code Boolean}, {@code Integer}, {@code Long}, {@code Double}, an
+     *              SPI value ({@link Jwt}, {@link Response}) or another JDK value; {@code null} sets the variable to
+     *              null, as APIM's {@code send-request ignore-error} does: it is then {@linkplain #contains set},
+     *              and {@link #get} is empty
      */
     void set(String name, Object value);
 
