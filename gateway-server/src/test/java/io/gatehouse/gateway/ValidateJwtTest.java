@@ -11,11 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -421,30 +418,6 @@ class ValidateJwtTest {
             String message = TestFolder.refusal(dir, policy(e.getKey()));
             assertTrue(message.contains(e.getValue()) && message.contains("apis/x/policy.xml")
                                && message.contains("validate-jwt"), message);
-        }
-    }
-
-    /** The system clock, moved forward by the test. */
-    private static final class MovableClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration by) {
-            offset = offset.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
         }
     }
 }

@@ -20,7 +20,7 @@ import io.gatehouse.policy.spi.CounterStore.Admission;
 class LocalCounterStoreTest {
 
     /** A clock that only moves when told to. */
-    private static final class ManualClock extends Clock {
+    static final class ManualClock extends Clock {
         private long millis = 1_000_000;
 
         void advance(long by) {

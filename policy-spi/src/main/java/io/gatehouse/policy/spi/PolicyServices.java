@@ -1,6 +1,7 @@
 package io.gatehouse.policy.spi;
 
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Services shared by every exchange of a gateway node. They outlive configuration snapshots, so counters keep
@@ -22,4 +23,26 @@ public interface PolicyServices {
      * @return the clock
      */
     Clock clock();
+
+    /**
+     * The gateway's own cache, in its memory ({@code caching-type="internal"}): one per gateway, not shared by
+     * replicas, bounded in size.
+     *
+     * @return the cache; the default keeps nothing
+     * @since SPI 1.2
+     */
+    default ValueCache internalCache() {
+        return ValueCache.NONE;
+    }
+
+    /**
+     * The external cache shared by replicas ({@code caching-type="external"}), when the gateway is configured with
+     * one.
+     *
+     * @return the cache, or empty when none is configured
+     * @since SPI 1.2
+     */
+    default Optional<ValueCache> externalCache() {
+        return Optional.empty();
+    }
 }
