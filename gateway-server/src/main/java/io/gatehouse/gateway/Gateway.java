@@ -324,6 +324,7 @@ public final class Gateway implements AutoCloseable {
         try (Exchange exchange = Exchange.builder()
                 .requestId(observation.requestId)
                 .traceListener(RequestObserver::traceEvent)
+                .metricListener(observer.customMetrics()::emit)
                 .method(method)
                 .url(req.isSecure() ? "https" : "http", authority.host(), authority.port(), rawPath,
                      forwardedQuery)

@@ -81,6 +81,7 @@ final class RequestObserver {
     private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
     private final Map<List<String>, Counter> rejections = new ConcurrentHashMap<>();
     private final Map<String, Timer> backendTimers = new ConcurrentHashMap<>();
+    private final CustomMetrics customMetrics;
     private final DoubleHistogram otelRequestDuration;
     private final DoubleHistogram otelBackendDuration;
     private final LongCounter otelRejections;
@@ -91,6 +92,7 @@ final class RequestObserver {
         this.telemetry = telemetry;
         this.registry = registry;
         this.accessLog = accessLog;
+        this.customMetrics = new CustomMetrics(telemetry, registry);
         this.buckets = bucketsMillis.stream().map(ms -> Duration.ofNanos(Math.round(ms * 1_000_000))).toList();
         this.otelRequestDuration = telemetry.meter().histogramBuilder(Telemetry.REQUEST_DURATION).setUnit("ms")
                 .setDescription("Duration of requests through the gateway").build();
@@ -100,6 +102,11 @@ final class RequestObserver {
                 .setDescription("Requests refused by rate-limit or quota policies").build();
         registry.getOrCreate(Gauge.builder("gatehouse.config.applied.timestamp.seconds", () -> appliedAt)
                                      .description("When the active configuration snapshot became active (epoch seconds)"));
+    }
+
+    /** @return where {@code emit-metric} policies' metrics go */
+    CustomMetrics customMetrics() {
+        return customMetrics;
     }
 
     /** One request as it is observed; filled in as routing and policies learn more. */

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -101,6 +104,18 @@ class OtlpExportTest {
                 .write("apis/tel/policy.xml", """
                         <policies><inbound><base/><trace source="tel" severity="information">
                         <message>checked</message></trace></inbound>
+                        <backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>
+                        """)
+                .api("shop", "shop", "http://127.0.0.1:" + backend.port(), true, "POST /orders")
+                .product("p2", false, "shop")
+                .write("apis/shop/policy.xml", """
+                        <policies><inbound><base/>
+                          <emit-metric name="orders.placed" namespace="shop-metrics"
+                                       value="@(context.Request.Headers.GetValueOrDefault(&quot;X-Amount&quot;, &quot;1&quot;))">
+                            <dimension name="API ID"/>
+                            <dimension name="Customer"
+                              value="@(context.Request.Headers.GetValueOrDefault(&quot;X-Customer&quot;, &quot;-&quot;))"/>
+                          </emit-metric></inbound>
                         <backend><base/></backend><outbound><base/></outbound><on-error><base/></on-error></policies>
                         """)
                 .write("apis/lim/policy.xml", """
@@ -230,6 +245,38 @@ class OtlpExportTest {
     }
 
     /** SERVER and CLIENT spans, linked, with their attributes; the backend got the CLIENT span's traceparent. */
+    /** emit-metric: the values' sum per dimensions, exported over OTLP as given and on Prometheus in whole units. */
+    @Test
+    void emitMetricIsExportedAndScraped() throws Exception {
+        serve(Map.of("net.server.management.port", "0", "net.server.management.host", "127.0.0.1"));
+        URI api = URI.create("http://127.0.0.1:" + gateway.port());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, HttpCalls.send(HttpRequest.newBuilder(api.resolve("/shop/orders"))
+                                                     .POST(HttpRequest.BodyPublishers.noBody()),
+                                             "X-Amount", "2.5", "X-Customer", "acme").statusCode());
+        }
+        double sum = -1;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (sum != 7.5 && System.nanoTime() < deadline) {
+            telemetry.flush();
+            sum = exportedMetrics().stream().filter(m -> m.getName().equals("orders.placed"))
+                    .flatMap(m -> m.getSum().getDataPointsList().stream())
+                    .filter(p -> "acme".equals(attribute(p.getAttributesList(), "Customer"))
+                            && "shop".equals(attribute(p.getAttributesList(), "API ID"))
+                            && "shop-metrics".equals(attribute(p.getAttributesList(), "namespace")))
+                    .mapToDouble(p -> p.getAsDouble()).max().orElse(-1);
+        }
+        assertEquals(7.5, sum, "orders.placed exported: " + exportedMetrics().stream().map(Metric::getName).toList());
+
+        URI management = URI.create("http://127.0.0.1:" + gateway.managementPort().orElseThrow());
+        String scraped = HttpCalls.get(management, "/observe/metrics").body();
+        Matcher m = Pattern.compile("gatehouse_custom_orders_placed_total\\{([^}]*)\\} ([0-9.]+)").matcher(scraped);
+        assertTrue(m.find(), "gatehouse_custom_orders_placed_total on /observe/metrics:\n" + scraped);
+        assertTrue(m.group(1).contains("api_id=\"shop\"") && m.group(1).contains("customer=\"acme\"")
+                           && m.group(1).contains("namespace=\"shop-metrics\""), m.group(1));
+        assertEquals(7.0, Double.parseDouble(m.group(2)), "whole units of 7.5");
+    }
+
     @Test
     void exportsLinkedServerAndClientSpans() throws Exception {
         serve();

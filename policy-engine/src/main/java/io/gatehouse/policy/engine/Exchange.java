@@ -17,6 +17,7 @@ import java.util.Set;
 import io.gatehouse.policy.expressions.SubscriptionKeyAccess;
 import io.gatehouse.policy.spi.ApiInfo;
 import io.gatehouse.policy.spi.Body;
+import io.gatehouse.policy.spi.CustomMetric;
 import io.gatehouse.policy.spi.Deployment;
 import io.gatehouse.policy.spi.ForwardOptions;
 import io.gatehouse.policy.spi.LastError;
@@ -45,6 +46,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
 
     private final String requestId;
     private final TraceListener traceListener;
+    private final MetricListener metricListener;
     private final Instant timestamp;
     private final long startNanos;
     private final ApiInfo api;
@@ -69,6 +71,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private Exchange(Builder b) {
         this.requestId = b.requestId;
         this.traceListener = b.traceListener;
+        this.metricListener = b.metricListener;
         this.timestamp = b.services.clock().instant();
         this.startNanos = System.nanoTime();
         this.api = Objects.requireNonNull(b.api, "api");
@@ -205,6 +208,11 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     }
 
     @Override
+    public void emitMetric(CustomMetric metric) {
+        metricListener.emit(metric);
+    }
+
+    @Override
     public Response send(OutboundRequest outbound) throws PolicyException {
         return OutboundClient.SHARED.send(outbound, maxBufferedBody);
     }
@@ -292,6 +300,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     public static final class Builder {
         private String requestId;
         private TraceListener traceListener = (source, severity, message) -> { };
+        private MetricListener metricListener = metric -> { };
         private String method = "GET";
         private String scheme = "http";
         private String host = "localhost";
@@ -324,6 +333,17 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
          */
         public Builder traceListener(TraceListener listener) {
             this.traceListener = listener;
+            return this;
+        }
+
+        /**
+         * Where {@code emit-metric} policies' metrics go.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder metricListener(MetricListener listener) {
+            this.metricListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -153,4 +153,15 @@ public interface PolicyContext {
     default Response send(OutboundRequest request) throws PolicyException {
         throw PolicyException.internal("SendRequestFailure", "this gateway cannot send requests from policies");
     }
+
+    /**
+     * Emits a custom metric, as APIM's {@code emit-metric}: the gateway adds it to its metrics (Prometheus,
+     * OpenTelemetry, Application Insights). Never blocks on an exporter.
+     *
+     * @param metric the metric
+     * @since SPI 1.2
+     */
+    default void emitMetric(CustomMetric metric) {
+        // A context without metrics drops it.
+    }
 }
