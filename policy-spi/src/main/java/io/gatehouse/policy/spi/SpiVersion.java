@@ -13,7 +13,7 @@ public final class SpiVersion {
     /** Incremented when a change breaks compiled plugins. */
     public static final int MAJOR = 1;
     /** Incremented when types or default methods are added compatibly. */
-    public static final int MINOR = 2;
+    public static final int MINOR = 3;
 
     private SpiVersion() {
     }
