@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.policy.engine.GatewayServices;
+import io.gatehouse.policy.spi.PolicyServices;
 
 /** Writes APIOps folders for tests, and starts gateways on them. */
 final class TestFolder {
@@ -107,10 +108,14 @@ final class TestFolder {
 
     /** The same, reporting to an observer (null: the default, which exports nothing). */
     Gateway gateway(Map<String, String> settings, RequestObserver observer) {
+        return gateway(settings, GatewayServices.local(), observer);
+    }
+
+    /** The same, with the given services (a Redis counter store). */
+    Gateway gateway(Map<String, String> settings, PolicyServices services, RequestObserver observer) {
         try {
             Settings s = Settings.load(Map.of(), Optional.empty(), Optional.empty(), settings);
-            Gateway gateway = observer == null ? new Gateway(s, GatewayServices.local())
-                    : new Gateway(s, GatewayServices.local(), observer);
+            Gateway gateway = observer == null ? new Gateway(s, services) : new Gateway(s, services, observer);
             gateway.activate(LocalFolderSource.load(root, Optional.empty(), GatewayMain.compiler(s), w -> { }));
             return gateway;
         } catch (SettingsException | ConfigException e) {
