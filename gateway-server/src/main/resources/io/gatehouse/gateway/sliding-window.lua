@@ -1,11 +1,12 @@
 -- A sliding window, as APIM's rate-limit and Gatehouse's LocalCounterStore: a call is admitted if fewer than limit
 -- units were admitted for the key during the last window.
 --
--- KEYS[1] is a list of buckets, oldest first, each "end before through": the bucket's last millisecond, and the
--- units admitted for the key before the bucket and up to its end. These running totals give the window's total from
--- the oldest and the newest entry alone, without a sum. Calls within one bucket (a quantum: a thousandth of the
--- window) count as made at its last millisecond, so they leave the window up to a quantum late and never early: the
--- limit is never exceeded, and the list holds at most window / quantum + 1 entries whatever the call rate.
+-- KEYS[1] is a list of buckets, oldest first, each "last before through": the time of the bucket's latest call, and
+-- the units admitted for the key before the bucket and up to its end. These running totals give the window's total
+-- from the oldest and the newest entry alone, without a sum. Calls within one bucket (a quantum: a thousandth of the
+-- window, aligned to the epoch) count as made at the time of its latest call, as LocalCounterStore merges them: they
+-- leave the window up to a quantum late and never early, so the limit is never exceeded, a refusal never says to wait
+-- longer than the window, and the list holds at most window / quantum + 1 entries whatever the call rate.
 --
 -- ARGV: limit, window (ms), quantum (ms), cost (0 only checks), now (ms; empty: this Redis server's clock, which
 -- every gateway then shares).
@@ -63,12 +64,12 @@ local used = newestThrough - base
 
 if used + cost <= limit then
   if cost > 0 then
-    local last = newestLast
-    if last and now <= last then
+    local last = now
+    if newestLast and (now <= newestLast or math.floor(now / quantum) == math.floor(newestLast / quantum)) then
       -- Within the newest bucket (or the clock went back: counting the call later is the safe side).
+      last = math.max(now, newestLast)
       redis.call('LSET', key, -1, format(last, newestBefore, newestThrough + cost))
     else
-      last = (math.floor(now / quantum) + 1) * quantum - 1
       redis.call('RPUSH', key, format(last, newestThrough, newestThrough + cost))
     end
     -- The key lives as long as its newest bucket stays in the window.
