@@ -239,7 +239,8 @@ final class RedisCounterStore implements CounterStore, AutoCloseable {
             failed(e);
             return withoutRedis(policy, alone);
         }
-        if (down.compareAndSet(true, false)) {
+        // A plain read first: a compare-and-set on every request would make all of them contend for one cache line.
+        if (down.get() && down.compareAndSet(true, false)) {
             long millis = Duration.ofNanos(System.nanoTime() - downSince).toMillis();
             LOGGER.log(System.Logger.Level.INFO, "Redis at " + options.endpoint() + " answers again after "
                     + (millis < 10_000 ? millis + " ms" : millis / 1000 + " s") + ": rate limits and quotas are shared again");
