@@ -42,9 +42,11 @@ import io.gatehouse.federation.FederationSettings;
 import io.gatehouse.federation.GatewayToken;
 import io.gatehouse.policy.engine.CompilerOptions;
 import io.gatehouse.policy.engine.GatewayServices;
+import io.gatehouse.policy.engine.LocalCounterStore;
 import io.gatehouse.policy.engine.PluginLoader;
 import io.gatehouse.policy.engine.PolicyRegistry;
 import io.gatehouse.policy.engine.SnapshotCompiler;
+import io.gatehouse.policy.spi.CounterStore;
 import io.gatehouse.telemetry.Telemetry;
 import io.gatehouse.telemetry.TelemetrySettings;
 
@@ -228,7 +230,10 @@ public final class GatewayMain {
                 System.err.println("gatehouse: " + e.getMessage());
                 return 2;
             }
-            Gateway gateway = new Gateway(settings, GatewayServices.local(), observer(settings, telemetry));
+            RequestObserver observer = observer(settings, telemetry);
+            Clock clock = Clock.systemUTC();
+            CounterStore counters = counters(settings, clock, observer);
+            Gateway gateway = new Gateway(settings, new GatewayServices(counters, clock), observer);
             LocalFolderSource source = new LocalFolderSource(dir, settings.optional(SettingKey.GATEWAY_NAME), compiler,
                                                              gateway);
             try {
@@ -244,6 +249,7 @@ public final class GatewayMain {
             }
             return serveUntilStopped(settings, gateway, () -> {
                 source.close();
+                close(counters);
                 telemetry.close();
             }, log);
         }
@@ -283,7 +289,10 @@ public final class GatewayMain {
                 System.err.println("gatehouse: " + e.getMessage());
                 return 2;
             }
-            Gateway gateway = new Gateway(named, GatewayServices.local(), observer(named, telemetry));
+            RequestObserver observer = observer(named, telemetry);
+            Clock clock = Clock.systemUTC();
+            CounterStore counters = counters(named, clock, observer);
+            Gateway gateway = new Gateway(named, new GatewayServices(counters, clock), observer);
             target.set(gateway);
             gateway.observer().gauge("gatehouse.sync.failures", "Failed configuration checks since start",
                                      client::syncFailures);
@@ -315,6 +324,7 @@ public final class GatewayMain {
                     + "; backup at " + client.backupFile());
             return serveUntilStopped(named, gateway, () -> {
                 client.close();
+                close(counters);
                 telemetry.close();
             }, log);
         }
@@ -340,6 +350,45 @@ public final class GatewayMain {
                     + settings.string(SettingKey.NET_SERVER_MANAGEMENT_HOST) + ":" + p + "/observe/metrics").orElse(""));
             stopped.await();
             return 0;
+        }
+    }
+
+    /**
+     * The rate-limit and quota counters: this process's own, or, with {@code policy.counters.redis.url}, Redis shared
+     * with every gateway that uses it. A Redis that does not answer does not stop the gateway from starting.
+     *
+     * @param settings the settings
+     * @param clock    the gateway's clock
+     * @param observer told of decisions made without Redis, and whether Redis answers
+     * @return the store; {@link #close(CounterStore) close} it when the gateway stops
+     */
+    static CounterStore counters(Settings settings, Clock clock, RequestObserver observer) {
+        Optional<String> url = settings.optional(SettingKey.POLICY_COUNTERS_REDIS_URL);
+        if (url.isEmpty()) {
+            return new LocalCounterStore(clock);
+        }
+        RedisCounterStore.FailureMode mode = settings.string(SettingKey.POLICY_COUNTERS_REDIS_FAILURE_MODE).trim()
+                .equals("closed") ? RedisCounterStore.FailureMode.CLOSED : RedisCounterStore.FailureMode.OPEN;
+        RedisCounterStore store = RedisCounterStore.connect(
+                new RedisCounterStore.Options(RedisEndpoint.parse(url.get()),
+                                              settings.duration(SettingKey.POLICY_COUNTERS_REDIS_TIMEOUT),
+                                              settings.duration(SettingKey.POLICY_COUNTERS_REDIS_RETRY_INTERVAL),
+                                              settings.integer(SettingKey.POLICY_COUNTERS_REDIS_POOL_SIZE),
+                                              settings.string(SettingKey.POLICY_COUNTERS_REDIS_KEY_PREFIX),
+                                              mode),
+                clock, observer::counterDegraded);
+        observer.counterStore(store::shared);
+        return store;
+    }
+
+    /**
+     * Closes a counter store's connections, if it has any.
+     *
+     * @param counters the store
+     */
+    static void close(CounterStore counters) {
+        if (counters instanceof RedisCounterStore redis) {
+            redis.close();
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.helidon.http.Header;
@@ -53,6 +54,10 @@ final class RequestObserver {
     private static final AttributeKey<String> PRODUCT = AttributeKey.stringKey("gatehouse.product.id");
     private static final AttributeKey<String> SUBSCRIPTION = AttributeKey.stringKey("gatehouse.subscription.id");
     private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    private static final AttributeKey<Boolean> COUNTERS_DEGRADED = AttributeKey.booleanKey("gatehouse.counters.degraded");
+    private static final AttributeKey<String> POLICY = AttributeKey.stringKey("gatehouse.policy");
+    static final String COUNTERS_DEGRADED_METRIC = "gatehouse.counters.degraded";
+    static final String COUNTERS_SHARED_METRIC = "gatehouse.counters.redis.available";
     private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
     private static final TextMapGetter<ServerRequest> REQUEST_HEADERS = new TextMapGetter<>() {
         @Override
@@ -82,9 +87,11 @@ final class RequestObserver {
     private final Map<List<String>, Counter> rejections = new ConcurrentHashMap<>();
     private final Map<String, Timer> backendTimers = new ConcurrentHashMap<>();
     private final CustomMetrics customMetrics;
+    private final Map<String, Counter> degradedDecisions = new ConcurrentHashMap<>();
     private final DoubleHistogram otelRequestDuration;
     private final DoubleHistogram otelBackendDuration;
     private final LongCounter otelRejections;
+    private final LongCounter otelDegraded;
     private Optional<String> activeRevision = Optional.empty();
     private volatile long appliedAt;
 
@@ -100,6 +107,9 @@ final class RequestObserver {
                 .setDescription("Time to the backend's response headers").build();
         this.otelRejections = telemetry.meter().counterBuilder("gatehouse.policy.rejections")
                 .setDescription("Requests refused by rate-limit or quota policies").build();
+        this.otelDegraded = telemetry.meter().counterBuilder(COUNTERS_DEGRADED_METRIC)
+                .setDescription("Rate-limit and quota decisions made on this node alone because Redis did not answer")
+                .build();
         registry.getOrCreate(Gauge.builder("gatehouse.config.applied.timestamp.seconds", () -> appliedAt)
                                      .description("When the active configuration snapshot became active (epoch seconds)"));
     }
@@ -165,6 +175,40 @@ final class RequestObserver {
      */
     void gauge(String name, String description, Supplier<Number> value) {
         registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description));
+    }
+
+    /**
+     * Reports whether the counter store shares decisions through Redis now:
+     * {@code gatehouse.counters.redis.available} is 1 while it does, 0 while Redis does not answer.
+     *
+     * @param shared reads whether it does
+     */
+    void counterStore(BooleanSupplier shared) {
+        // The process's store: a gauge left by an earlier one (tests start several) would read the wrong store.
+        registry.remove(COUNTERS_SHARED_METRIC, List.of());
+        registry.getOrCreate(Gauge.builder(COUNTERS_SHARED_METRIC, () -> shared.getAsBoolean() ? 1 : 0)
+                                     .description("1 while rate limits and quotas are counted in Redis, 0 while it does"
+                                                          + " not answer"));
+    }
+
+    /**
+     * Reports a rate-limit or quota decision made on this node alone because Redis did not answer (fail-open): counted
+     * in {@code gatehouse.counters.degraded}, and the current request's span gets {@code gatehouse.counters.degraded}.
+     *
+     * @param policy {@code rate-limit} or {@code quota}
+     */
+    void counterDegraded(String policy) {
+        degradedDecisions.computeIfAbsent(policy, p -> registry.getOrCreate(
+                Counter.builder(COUNTERS_DEGRADED_METRIC)
+                        .description("Rate-limit and quota decisions made on this node alone because Redis did not answer")
+                        .tags(List.of(Tag.create("policy", p))))).increment();
+        if (telemetry.enabled()) {
+            otelDegraded.add(1, Attributes.of(POLICY, policy));
+        }
+        Observation current = Context.current().get(CURRENT);
+        if (current != null) {
+            current.span.setAttribute(COUNTERS_DEGRADED, true);
+        }
     }
 
     /**

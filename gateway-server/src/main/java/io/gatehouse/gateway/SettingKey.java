@@ -83,7 +83,22 @@ public enum SettingKey {
     /** Built-in policy elements a plugin may replace, comma separated. */
     POLICY_PLUGINS_OVERRIDE("policy.plugins.override", "", SettingKey::anything),
     /** The largest body a policy may read into memory. */
-    POLICY_MAX_BUFFERED_BODY_BYTES("policy.max-buffered-body-bytes", "16777216", v -> integer(v, 0, Integer.MAX_VALUE));
+    POLICY_MAX_BUFFERED_BODY_BYTES("policy.max-buffered-body-bytes", "16777216", v -> integer(v, 0, Integer.MAX_VALUE)),
+    /** Redis shared by replicas for rate-limit and quota counters; unset, each gateway counts alone. */
+    POLICY_COUNTERS_REDIS_URL("policy.counters.redis.url", "", SettingKey::redisUrl),
+    /** open: count on this node alone while Redis is unreachable; closed: answer 503. */
+    POLICY_COUNTERS_REDIS_FAILURE_MODE("policy.counters.redis.failure-mode", "open",
+                                       v -> oneOf(v, Set.of("open", "closed"))),
+    /** Connect and read timeout of each call to Redis. */
+    POLICY_COUNTERS_REDIS_TIMEOUT("policy.counters.redis.timeout", "250ms", v -> durationMillis(v, 10, 10_000)),
+    /** How long Redis is left alone after it did not answer, before one request tries it again. */
+    POLICY_COUNTERS_REDIS_RETRY_INTERVAL("policy.counters.redis.retry-interval", "1s",
+                                         v -> durationMillis(v, 100, 60_000)),
+    /** Prefix of every Redis key the gateway writes. */
+    POLICY_COUNTERS_REDIS_KEY_PREFIX("policy.counters.redis.key-prefix", "gatehouse:",
+                                     v -> v.isBlank() ? Optional.of("must not be empty") : Optional.empty()),
+    /** Connections to Redis each gateway keeps at most. */
+    POLICY_COUNTERS_REDIS_POOL_SIZE("policy.counters.redis.pool-size", "64", v -> integer(v, 1, 1024));
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
     private static final Pattern TIME_SPAN = Pattern.compile("(\\d+):(\\d{2}):(\\d{2})");
@@ -203,6 +218,29 @@ public enum SettingKey {
             return d.compareTo(Duration.ofSeconds(minSeconds)) >= 0 && d.compareTo(Duration.ofSeconds(maxSeconds)) <= 0
                     ? Optional.empty()
                     : Optional.of("must be between " + minSeconds + "s and " + maxSeconds + "s, was '" + value + "'");
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    private static Optional<String> durationMillis(String value, long minMillis, long maxMillis) {
+        try {
+            Duration d = parseDuration(value);
+            return d.toMillis() >= minMillis && d.toMillis() <= maxMillis ? Optional.empty()
+                    : Optional.of("must be between " + minMillis + "ms and " + maxMillis + "ms, was '" + value + "'");
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Checks a Redis URL; the message never repeats the value, which may carry a password. */
+    private static Optional<String> redisUrl(String value) {
+        if (value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            RedisEndpoint.parse(value);
+            return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }

@@ -176,11 +176,14 @@ public final class Settings {
         return sources.getOrDefault(key.key(), "default");
     }
 
-    /** @return every explicitly set {@code policy.*} value, for policy providers */
+    /**
+     * @return every explicitly set {@code policy.*} value, for policy providers, but the counter store's: the gateway's
+     *         own, and its URL may carry a password
+     */
     public Map<String, String> policySettings() {
         Map<String, String> policy = new TreeMap<>();
         values.forEach((k, v) -> {
-            if (k.startsWith("policy.")) {
+            if (k.startsWith("policy.") && !k.startsWith("policy.counters.")) {
                 policy.put(k, v);
             }
         });

@@ -19,7 +19,7 @@ class SettingsTest {
     @TempDir
     Path dir;
 
-    private static Settings load(Map<String, String> env) throws SettingsException {
+    static Settings load(Map<String, String> env) throws SettingsException {
         return Settings.load(env, Optional.empty(), Optional.empty(), Map.of());
     }
 

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.policy.engine.GatewayServices;
+import io.gatehouse.policy.spi.PolicyServices;
 
 /** Writes APIOps folders for tests, and starts gateways on them. */
 final class TestFolder {
@@ -129,8 +130,8 @@ final class TestFolder {
         return gateway(settings, GatewayServices.local(), observer);
     }
 
-    /** The same, with the given services (a clock the test moves, say). */
-    Gateway gateway(Map<String, String> settings, GatewayServices services, RequestObserver observer) {
+    /** The same, with the given services (a Redis counter store). */
+    Gateway gateway(Map<String, String> settings, PolicyServices services, RequestObserver observer) {
         try {
             Settings s = Settings.load(Map.of(), Optional.empty(), Optional.empty(), settings);
             Gateway gateway = observer == null ? new Gateway(s, services) : new Gateway(s, services, observer);

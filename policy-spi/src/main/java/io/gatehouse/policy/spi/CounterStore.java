@@ -10,6 +10,11 @@ import java.util.Optional;
  *
  * <p>Keys are opaque strings; a policy builds them from what it counts (for example its
  * {@link CompileContext#policyId()} and the subscription id), never from a secret.
+ *
+ * <p>A store shared between gateways (Redis) may be unreachable. Configured to fail open, it decides with counters
+ * of its own and says so in {@link Admission#degraded()}; configured to fail closed, {@link #slidingWindow} and
+ * {@link #fixedWindow} throw {@link UnavailableException}, which the gateway answers with 503 unless
+ * {@code on-error} does otherwise. A policy need not catch it.
  */
 public interface CounterStore {
 
@@ -58,6 +63,39 @@ public interface CounterStore {
      * @param degraded   whether a shared store was unreachable and the decision was made locally (fail-open)
      */
     record Admission(boolean admitted, long limit, long remaining, Duration retryAfter, boolean degraded) {
+    }
+
+    /**
+     * The shared store could not be reached and the gateway is set to fail closed: the event was neither counted nor
+     * admitted. The gateway answers 503 with {@code Retry-After}, {@code context.LastError.Reason} being
+     * {@code CounterStoreUnavailable}.
+     *
+     * @since SPI 1.2
+     */
+    final class UnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private final Duration retryAfter;
+
+        /**
+         * Creates the exception.
+         *
+         * @param message    what is unreachable, without credentials
+         * @param retryAfter when the store will be tried again; never negative
+         */
+        public UnavailableException(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter.isNegative() ? Duration.ZERO : retryAfter;
+        }
+
+        /**
+         * When the store will be tried again, for the caller's {@code Retry-After}.
+         *
+         * @return the delay, never negative
+         */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
     }
 
     /**
