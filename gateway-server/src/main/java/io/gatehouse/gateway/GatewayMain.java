@@ -43,10 +43,12 @@ import io.gatehouse.federation.GatewayToken;
 import io.gatehouse.policy.engine.CompilerOptions;
 import io.gatehouse.policy.engine.GatewayServices;
 import io.gatehouse.policy.engine.LocalCounterStore;
+import io.gatehouse.policy.engine.LocalValueCache;
 import io.gatehouse.policy.engine.PluginLoader;
 import io.gatehouse.policy.engine.PolicyRegistry;
 import io.gatehouse.policy.engine.SnapshotCompiler;
 import io.gatehouse.policy.spi.CounterStore;
+import io.gatehouse.policy.spi.ValueCache;
 import io.gatehouse.telemetry.Telemetry;
 import io.gatehouse.telemetry.TelemetrySettings;
 
@@ -232,8 +234,8 @@ public final class GatewayMain {
             }
             RequestObserver observer = observer(settings, telemetry);
             Clock clock = Clock.systemUTC();
-            CounterStore counters = counters(settings, clock, observer);
-            Gateway gateway = new Gateway(settings, new GatewayServices(counters, clock), observer);
+            GatewayServices services = services(settings, clock, observer);
+            Gateway gateway = new Gateway(settings, services, observer);
             LocalFolderSource source = new LocalFolderSource(dir, settings.optional(SettingKey.GATEWAY_NAME), compiler,
                                                              gateway);
             try {
@@ -249,7 +251,7 @@ public final class GatewayMain {
             }
             return serveUntilStopped(settings, gateway, () -> {
                 source.close();
-                close(counters);
+                close(services);
                 telemetry.close();
             }, log);
         }
@@ -291,8 +293,8 @@ public final class GatewayMain {
             }
             RequestObserver observer = observer(named, telemetry);
             Clock clock = Clock.systemUTC();
-            CounterStore counters = counters(named, clock, observer);
-            Gateway gateway = new Gateway(named, new GatewayServices(counters, clock), observer);
+            GatewayServices services = services(named, clock, observer);
+            Gateway gateway = new Gateway(named, services, observer);
             target.set(gateway);
             gateway.observer().gauge("gatehouse.sync.failures", "Failed configuration checks since start",
                                      client::syncFailures);
@@ -324,7 +326,7 @@ public final class GatewayMain {
                     + "; backup at " + client.backupFile());
             return serveUntilStopped(named, gateway, () -> {
                 client.close();
-                close(counters);
+                close(services);
                 telemetry.close();
             }, log);
         }
@@ -351,6 +353,41 @@ public final class GatewayMain {
             stopped.await();
             return 0;
         }
+    }
+
+    /**
+     * The services policies share: the counters, the internal cache and, with {@code policy.cache.redis.url}, the
+     * external one.
+     *
+     * @param settings the settings
+     * @param clock    the gateway's clock
+     * @param observer told of decisions made without Redis, and whether Redis answers
+     * @return the services; {@link #close(GatewayServices) close} them when the gateway stops
+     */
+    static GatewayServices services(Settings settings, Clock clock, RequestObserver observer) {
+        CounterStore counters = counters(settings, clock, observer);
+        Optional<ValueCache> external = settings.optional(SettingKey.POLICY_CACHE_REDIS_URL)
+                .map(url -> new RedisValueCache(RedisEndpoint.parse(url),
+                                                settings.duration(SettingKey.POLICY_CACHE_REDIS_TIMEOUT),
+                                                settings.duration(SettingKey.POLICY_CACHE_REDIS_RETRY_INTERVAL),
+                                                settings.string(SettingKey.POLICY_CACHE_REDIS_KEY_PREFIX)));
+        return new GatewayServices(counters, clock,
+                                   new LocalValueCache(clock, settings.integer(SettingKey.POLICY_CACHE_INTERNAL_MAX_ENTRIES)),
+                                   external);
+    }
+
+    /**
+     * Closes the services' connections to Redis, if they have any.
+     *
+     * @param services the services
+     */
+    static void close(GatewayServices services) {
+        close(services.counters());
+        services.external().ifPresent(cache -> {
+            if (cache instanceof RedisValueCache redis) {
+                redis.close();
+            }
+        });
     }
 
     /**

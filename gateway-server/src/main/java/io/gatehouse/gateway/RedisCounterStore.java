@@ -16,12 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.SslOptions;
-import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -125,33 +120,7 @@ final class RedisCounterStore implements CounterStore, AutoCloseable {
         this.slidingPrefix = options.keyPrefix() + "sw:";
         this.fixedPrefix = options.keyPrefix() + "fw:";
         RedisEndpoint endpoint = options.endpoint();
-        int timeout = (int) options.timeout().toMillis();
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout)
-                .database(endpoint.database())
-                .clientName("gatehouse");
-        if (endpoint.tls()) {
-            // The server's certificate and host name are checked against the JVM's trust store.
-            config.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
-        }
-        if (!endpoint.password().isEmpty()) {
-            config.password(endpoint.password());
-            if (!endpoint.user().isEmpty()) {
-                config.user(endpoint.user());
-            }
-        }
-        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(options.poolSize());
-        pool.setMaxIdle(options.poolSize());
-        pool.setMinIdle(0);
-        pool.setMaxWait(options.timeout());
-        pool.setJmxEnabled(false);
-        this.redis = RedisClient.builder()
-                .hostAndPort(endpoint.host(), endpoint.port())
-                .clientConfig(config.build())
-                .poolConfig(pool)
-                .build();
+        this.redis = endpoint.client(options.timeout(), options.poolSize());
         try {
             SLIDING.load(redis);
             FIXED.load(redis);

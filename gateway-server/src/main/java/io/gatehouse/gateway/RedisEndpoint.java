@@ -2,12 +2,20 @@ package io.gatehouse.gateway;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Optional;
 
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
+
 /**
- * Where the shared counters live: {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for
- * TLS, as Redis clients write it. Its {@link #toString()} never shows the password, so it can go into logs and
- * messages.
+ * Where a Redis shared by replicas lives (the counters, the external cache):
+ * {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS, as Redis clients write it.
+ * Its {@link #toString()} never shows the password, so it can go into logs and messages.
  *
  * @param tls      whether the connection uses TLS ({@code rediss://})
  * @param host     host name or address (an IPv6 address without brackets)
@@ -75,6 +83,43 @@ record RedisEndpoint(boolean tls, String host, int port, String user, String pas
         }
         return new RedisEndpoint(scheme.equals("rediss"), host, uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort(), user,
                                  password, database);
+    }
+
+    /**
+     * A pooled client for this endpoint.
+     *
+     * @param timeout  connect and read timeout of one call, and the longest wait for a pooled connection
+     * @param poolSize connections kept at most
+     * @return the client; close it to close its connections
+     */
+    RedisClient client(Duration timeout, int poolSize) {
+        int millis = (int) timeout.toMillis();
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                .database(database)
+                .clientName("gatehouse");
+        if (tls) {
+            // The server's certificate and host name are checked against the JVM's trust store.
+            config.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+        }
+        if (!password.isEmpty()) {
+            config.password(password);
+            if (!user.isEmpty()) {
+                config.user(user);
+            }
+        }
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        pool.setMinIdle(0);
+        pool.setMaxWait(timeout);
+        pool.setJmxEnabled(false);
+        return RedisClient.builder()
+                .hostAndPort(host, port)
+                .clientConfig(config.build())
+                .poolConfig(pool)
+                .build();
     }
 
     /** @return the URL with the password replaced by {@code ***} */

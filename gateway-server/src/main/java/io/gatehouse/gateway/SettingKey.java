@@ -98,7 +98,18 @@ public enum SettingKey {
     POLICY_COUNTERS_REDIS_KEY_PREFIX("policy.counters.redis.key-prefix", "gatehouse:",
                                      v -> v.isBlank() ? Optional.of("must not be empty") : Optional.empty()),
     /** Connections to Redis each gateway keeps at most. */
-    POLICY_COUNTERS_REDIS_POOL_SIZE("policy.counters.redis.pool-size", "64", v -> integer(v, 1, 1024));
+    POLICY_COUNTERS_REDIS_POOL_SIZE("policy.counters.redis.pool-size", "64", v -> integer(v, 1, 1024)),
+    /** The values the internal cache (cache-store-value, caching-type internal) keeps at most. */
+    POLICY_CACHE_INTERNAL_MAX_ENTRIES("policy.cache.internal.max-entries", "10000", v -> integer(v, 1, 10_000_000)),
+    /** Redis as the external cache (caching-type external and prefer-external); unset, there is none. */
+    POLICY_CACHE_REDIS_URL("policy.cache.redis.url", "", SettingKey::redisUrl),
+    /** Connect and read timeout of each call to the external cache. */
+    POLICY_CACHE_REDIS_TIMEOUT("policy.cache.redis.timeout", "250ms", v -> durationMillis(v, 10, 10_000)),
+    /** How long the external cache is left alone after it did not answer. */
+    POLICY_CACHE_REDIS_RETRY_INTERVAL("policy.cache.redis.retry-interval", "1s", v -> durationMillis(v, 100, 60_000)),
+    /** Prefix of every key the external cache writes. */
+    POLICY_CACHE_REDIS_KEY_PREFIX("policy.cache.redis.key-prefix", "gatehouse:cache:",
+                                  v -> v.isBlank() ? Optional.of("must not be empty") : Optional.empty());
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
     private static final Pattern TIME_SPAN = Pattern.compile("(\\d+):(\\d{2}):(\\d{2})");

@@ -177,13 +177,13 @@ public final class Settings {
     }
 
     /**
-     * @return every explicitly set {@code policy.*} value, for policy providers, but the counter store's: the gateway's
-     *         own, and its URL may carry a password
+     * @return every explicitly set {@code policy.*} value, for policy providers, but the counter store's and the
+     *         cache's: the gateway's own, and their URLs may carry a password
      */
     public Map<String, String> policySettings() {
         Map<String, String> policy = new TreeMap<>();
         values.forEach((k, v) -> {
-            if (k.startsWith("policy.") && !k.startsWith("policy.counters.")) {
+            if (k.startsWith("policy.") && !k.startsWith("policy.counters.") && !k.startsWith("policy.cache.")) {
                 policy.put(k, v);
             }
         });

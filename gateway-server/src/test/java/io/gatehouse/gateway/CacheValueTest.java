@@ -3,19 +3,12 @@ package io.gatehouse.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,14 +26,13 @@ class CacheValueTest {
     @TempDir
     Path dir;
 
-    private final AtomicInteger tokenCalls = new AtomicInteger();
     private final MovableClock clock = new MovableClock();
-    private HttpServer issuer;
+    private TokenIssuer issuer;
     private Gateway gateway;
     private URI uri;
 
     /** Looks the token up in {@code type}; on a miss fetches and stores it for 60 s; answers with it. */
-    private static String tokenFlow(String type, String issuerUrl) {
+    static String tokenFlow(String type, String issuerUrl) {
         return """
                 <policies><inbound><base/>
                   <cache-lookup-value key="@(&quot;token-&quot; + context.Api.Id)" variable-name="token"
@@ -62,18 +54,9 @@ class CacheValueTest {
     }
 
     @BeforeEach
-    void start() throws IOException {
-        issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        issuer.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        issuer.createContext("/token", ex -> {
-            byte[] body = ("token-" + tokenCalls.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        issuer.start();
-        String token = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/token";
+    void start() {
+        issuer = new TokenIssuer();
+        String token = issuer.url();
         new TestFolder(dir)
                 .api("a", "a", "http://127.0.0.1:1/unused", false, "GET /token", "GET /forget", "GET /default")
                 .api("b", "b", "http://127.0.0.1:1/unused", false, "GET /token")
@@ -99,7 +82,7 @@ class CacheValueTest {
     @AfterEach
     void stop() {
         gateway.close();
-        issuer.stop(0);
+        issuer.close();
     }
 
     private String body(String path) {
@@ -114,10 +97,10 @@ class CacheValueTest {
         assertEquals("token-1", body("/a/token"));
         assertEquals("token-1", body("/a/token"));
         assertEquals("token-1", body("/a/token"));
-        assertEquals(1, tokenCalls.get(), "one fetch for three calls");
+        assertEquals(1, issuer.calls(), "one fetch for three calls");
         assertEquals("token-2", body("/b/token"), "another key, another token");
         assertEquals("token-2", body("/b/token"), "prefer-external without an external cache uses the internal one");
-        assertEquals(2, tokenCalls.get());
+        assertEquals(2, issuer.calls());
     }
 
     /** A value expires after its duration; cache-remove-value drops it at once. */
@@ -130,7 +113,7 @@ class CacheValueTest {
         assertEquals("token-2", body("/a/token"), "expired, fetched again");
         body("/a/forget");
         assertEquals("token-3", body("/a/token"), "removed, fetched again");
-        assertEquals(3, tokenCalls.get());
+        assertEquals(3, issuer.calls());
     }
 
     /** A miss gives default-value (an expression); caching-type="external" without one keeps nothing. */
@@ -139,6 +122,6 @@ class CacheValueTest {
         assertEquals("fallback-a", body("/a/default"));
         assertEquals("token-1", body("/ext/token"));
         assertEquals("token-2", body("/ext/token"));
-        assertEquals(2, tokenCalls.get(), "nothing was kept, as no external cache is configured");
+        assertEquals(2, issuer.calls(), "nothing was kept, as no external cache is configured");
     }
 }
