@@ -244,7 +244,6 @@ class OtlpExportTest {
         return attribute(span.getAttributesList(), key);
     }
 
-    /** SERVER and CLIENT spans, linked, with their attributes; the backend got the CLIENT span's traceparent. */
     /** emit-metric: the values' sum per dimensions, exported over OTLP as given and on Prometheus in whole units. */
     @Test
     void emitMetricIsExportedAndScraped() throws Exception {
@@ -277,6 +276,7 @@ class OtlpExportTest {
         assertEquals(7.0, Double.parseDouble(m.group(2)), "whole units of 7.5");
     }
 
+    /** SERVER and CLIENT spans, linked, with their attributes; the backend got the CLIENT span's traceparent. */
     @Test
     void exportsLinkedServerAndClientSpans() throws Exception {
         serve();
