@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -84,6 +85,8 @@ final class RedisCounterStore implements CounterStore, AutoCloseable {
     private final Consumer<String> onDegraded;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicBoolean probing = new AtomicBoolean();
+    /** Decisions that asked Redis: what tests check the back-off with, rather than with a clock. */
+    private final LongAdder tries = new LongAdder();
     private final String slidingPrefix;
     private final String fixedPrefix;
     private volatile long retryAt;
@@ -185,6 +188,11 @@ final class RedisCounterStore implements CounterStore, AutoCloseable {
         return serverTime ? "" : Long.toString(clock.millis());
     }
 
+    /** @return how many decisions asked Redis so far */
+    long redisTries() {
+        return tries.sum();
+    }
+
     private Admission decide(String policy, Supplier<Admission> shared, Supplier<Admission> alone) {
         if (down.get()) {
             // One request at a time probes Redis once the interval is over; the others do not wait for it.
@@ -202,6 +210,7 @@ final class RedisCounterStore implements CounterStore, AutoCloseable {
 
     private Admission ask(String policy, Supplier<Admission> shared, Supplier<Admission> alone) {
         Admission admission;
+        tries.increment();
         try {
             admission = shared.get();
         } catch (JedisException e) {
