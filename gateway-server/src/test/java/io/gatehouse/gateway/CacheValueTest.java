@@ -7,15 +7,11 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.gatehouse.policy.engine.GatewayServices;
-import io.gatehouse.policy.engine.LocalCounterStore;
 
 /**
  * {@code cache-lookup-value}, {@code cache-store-value} and {@code cache-remove-value} through a real gateway, in
@@ -74,8 +70,7 @@ class CacheValueTest {
                                               variable-name="v"/>
                           <return-response><set-status code="200"/><set-body>@((string)context.Variables["v"])</set-body>
                           </return-response></inbound><backend/><outbound/><on-error/></policies>""");
-        gateway = new TestFolder(dir).gateway(Map.of(), new GatewayServices(new LocalCounterStore(clock), clock), null)
-                .start("127.0.0.1", 0);
+        gateway = new TestFolder(dir).startedOn(clock);
         uri = URI.create("http://127.0.0.1:" + gateway.port());
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
 
 import io.gatehouse.config.ConfigException;
 import io.gatehouse.policy.engine.GatewayServices;
+import io.gatehouse.policy.engine.LocalCounterStore;
 import io.gatehouse.policy.spi.PolicyServices;
 
 /** Writes APIOps folders for tests, and starts gateways on them. */
@@ -118,6 +120,11 @@ final class TestFolder {
             return String.valueOf(e.getCause().getMessage());
         }
         throw new AssertionError("the folder loaded: " + policyDocument);
+    }
+
+    /** A gateway serving this folder on a free loopback port, whose policies see {@code clock} as the time. */
+    Gateway startedOn(Clock clock) {
+        return gateway(Map.of(), new GatewayServices(new LocalCounterStore(clock), clock), null).start("127.0.0.1", 0);
     }
 
     /** A gateway (not yet listening) serving this folder, with settings given as dotted keys. */

@@ -53,8 +53,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.gatehouse.demo.DemoBackend;
-import io.gatehouse.policy.engine.GatewayServices;
-import io.gatehouse.policy.engine.LocalCounterStore;
 
 /**
  * {@code validate-jwt} through a real gateway, with a real OpenID provider on a socket publishing its discovery
@@ -161,8 +159,7 @@ class ValidateJwtTest {
                         <validate-jwt header-name="Authorization" clock-skew="120">%s</validate-jwt>""".formatted(openId)))
                 .write("apis/orders/operations/op5/policy.xml", policy("""
                         <validate-jwt header-name="Authorization" require-signed-tokens="false"/>"""));
-        gateway = new TestFolder(dir).gateway(Map.of(), new GatewayServices(new LocalCounterStore(clock), clock), null)
-                .start("127.0.0.1", 0);
+        gateway = new TestFolder(dir).startedOn(clock);
         uri = URI.create("http://127.0.0.1:" + gateway.port());
     }
 

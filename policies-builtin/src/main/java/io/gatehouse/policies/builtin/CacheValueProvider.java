@@ -75,7 +75,7 @@ public final class CacheValueProvider extends BuiltinProvider {
         };
     }
 
-    private static CachingType cachingType(PolicyElement element) throws PolicyConfigException {
+    static CachingType cachingType(PolicyElement element) throws PolicyConfigException {
         String text = element.literalAttribute("caching-type").orElse("prefer-external").trim();
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "internal" -> CachingType.INTERNAL;
@@ -86,7 +86,7 @@ public final class CacheValueProvider extends BuiltinProvider {
         };
     }
 
-    private static ValueCache cache(PolicyContext context, CachingType type, String element) {
+    static ValueCache cache(PolicyContext context, CachingType type, String element) {
         if (type == CachingType.EXTERNAL && context.services().externalCache().isEmpty()) {
             context.trace(element, TraceSeverity.VERBOSE, "caching-type=\"external\" but this gateway has no external"
                     + " cache (policy.cache.redis.url): nothing is kept");
