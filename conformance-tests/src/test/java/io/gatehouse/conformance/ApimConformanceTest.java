@@ -55,6 +55,7 @@ class ApimConformanceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final AtomicInteger served = new AtomicInteger();
     private HttpServer backend;
     private Process gateway;
     private Path artifacts;
@@ -89,6 +90,8 @@ class ApimConformanceTest {
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
             echo.put("headers", headers);
             echo.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            // Which call this is: what the caching scenarios tell a cached answer from a fresh one by.
+            echo.put("served", served.incrementAndGet());
             byte[] body = JSON.writeValueAsBytes(echo);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -283,6 +286,29 @@ class ApimConformanceTest {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(base64Secret), "HmacSHA256"));
         return signingInput + "." + url.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    @DisplayName("cache-lookup and cache-store: a second GET is answered from the cache, the backend called once")
+    void responseCache() throws Exception {
+        HttpResponse<String> first = get("/cached/x?v=1");
+        assertEquals(200, first.statusCode(), first.body());
+        HttpResponse<String> second = get("/cached/x?v=1");
+        assertEquals(200, second.statusCode(), second.body());
+        assertEquals(json(first).path("served").asInt(), json(second).path("served").asInt(), "the same answer");
+        HttpResponse<String> other = get("/cached/x?v=2");
+        assertTrue(json(other).path("served").asInt() > json(first).path("served").asInt(), "v varies the key");
+    }
+
+    @Test
+    @DisplayName("send-request with cache-lookup-value: a token fetched once, then served from the cache")
+    void tokenFetchedOnceAndCached() throws Exception {
+        HttpResponse<String> first = get("/token/x");
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("/issue", json(first).path("path").asText(), first.body());
+        assertEquals("POST", json(first).path("method").asText(), first.body());
+        HttpResponse<String> second = get("/token/x");
+        assertEquals(first.body(), second.body(), "the cached token, not a second call");
     }
 
     @Test

@@ -77,6 +77,27 @@ final class ConformanceArtifacts {
                   <issuer-signing-keys><key>%s</key></issuer-signing-keys>
                   <audiences><audience>conformance</audience></audiences>
                 </validate-jwt></inbound>""".formatted(JWT_SECRET));
+        api("cached", false, "GET /x");
+        policy("apis/cached/policy.xml", """
+                <inbound><base/><cache-lookup vary-by-developer="false" vary-by-developer-groups="false">
+                  <vary-by-query-parameter>v</vary-by-query-parameter></cache-lookup></inbound>
+                <outbound><base/><cache-store duration="300"/></outbound>""");
+        api("token", false, "GET /x");
+        policy("apis/token/policy.xml", """
+                <inbound><base/>
+                  <cache-lookup-value key="conformance-token" variable-name="token"/>
+                  <choose><when condition="@(context.Variables[&quot;token&quot;] == null)">
+                    <send-request mode="new" response-variable-name="issued" timeout="10">
+                      <set-url>%s/issue</set-url><set-method>POST</set-method><set-body>grant</set-body>
+                    </send-request>
+                    <set-variable name="token"
+                      value="@(((IResponse)context.Variables[&quot;issued&quot;]).Body.As&lt;string&gt;())"/>
+                    <cache-store-value key="conformance-token" value="@((string)context.Variables[&quot;token&quot;])"
+                      duration="300"/>
+                  </when></choose>
+                  <return-response><set-status code="200"/>
+                    <set-body>@((string)context.Variables["token"])</set-body></return-response>
+                </inbound>""".formatted(backend));
         api("fenced", false, "GET /x");
         policy("apis/fenced/policy.xml", """
                 <inbound><base/><ip-filter action="forbid"><address>127.0.0.1</address><address>::1</address></ip-filter>
