@@ -99,6 +99,9 @@ public enum SettingKey {
                                      v -> v.isBlank() ? Optional.of("must not be empty") : Optional.empty()),
     /** Connections to Redis each gateway keeps at most. */
     POLICY_COUNTERS_REDIS_POOL_SIZE("policy.counters.redis.pool-size", "64", v -> integer(v, 1, 1024)),
+    /** Microsoft Entra ID's login host for validate-azure-ad-token; another for sovereign clouds. */
+    POLICY_VALIDATE_AZURE_AD_TOKEN_AUTHORITY("policy.validate-azure-ad-token.authority", "https://login.microsoftonline.com",
+                                             SettingKey::url),
     /** The values the internal cache (cache-store-value, caching-type internal) keeps at most. */
     POLICY_CACHE_INTERNAL_MAX_ENTRIES("policy.cache.internal.max-entries", "10000", v -> integer(v, 1, 10_000_000)),
     /** Redis as the external cache (caching-type external and prefer-external); unset, there is none. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,6 +52,7 @@ final class OpenIdKeySource {
     private final ReentrantLock fetching = new ReentrantLock();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile List<JWK> keys;
+    private volatile String issuer;
     private volatile Instant fetchedAt = Instant.EPOCH;
     private volatile Instant triedAt = Instant.EPOCH;
 
@@ -65,6 +67,15 @@ final class OpenIdKeySource {
 
     URI url() {
         return url;
+    }
+
+    /**
+     * The {@code issuer} of the discovery document, once it has been fetched.
+     *
+     * @return the issuer, or empty before a successful fetch or when the document has none
+     */
+    Optional<String> issuer() {
+        return Optional.ofNullable(issuer);
     }
 
     /**
@@ -110,6 +121,9 @@ final class OpenIdKeySource {
                 throw new IOException("the document has no \"jwks_uri\"");
             }
             List<JWK> fetched = JWKSet.parse(get(url.resolve(s))).getKeys();
+            if (discovery.get("issuer") instanceof String i && !i.isBlank()) {
+                issuer = i;
+            }
             keys = List.copyOf(fetched);
             fetchedAt = clock.instant();
             LOG.log(System.Logger.Level.DEBUG, () -> "validate-jwt: " + fetched.size() + " signing keys from " + url);

@@ -38,7 +38,15 @@ final class ValidateJwtPolicy implements Policy {
     record Config(TokenSource source, int failureStatus, Optional<String> failureMessage, boolean requireExpirationTime,
                   boolean requireSignedTokens, Duration clockSkew, Optional<String> outputVariable, SigningKeys signingKeys,
                   List<SigningKeys.InlineKey> decryptionKeys, List<String> audiences, List<String> issuers,
-                  List<RequiredClaim> requiredClaims) {
+                  List<RequiredClaim> requiredClaims, Optional<Tenant> tenant) {
+    }
+
+    /**
+     * What {@code validate-azure-ad-token} checks beyond {@code validate-jwt}: the issuer is the tenant's (as its
+     * discovery document names it, or the v1 {@code sts.windows.net} form of it), and the calling application
+     * ({@code azp}, or {@code appid} in v1 tokens) is one of {@code client-application-ids} when they are given.
+     */
+    record Tenant(OpenIdKeySource discovery, List<String> clientApplicationIds) {
     }
 
     private final Config config;
@@ -86,6 +94,9 @@ final class ValidateJwtPolicy implements Policy {
         }
         if (!config.issuers().isEmpty() && !config.issuers().contains(claims.getIssuer())) {
             throw failure("TokenIssuerNotAllowed", "JWT Validation Failed: Issuer validation failed.");
+        }
+        if (config.tenant().isPresent()) {
+            checkTenant(config.tenant().get(), claims);
         }
         Jwt jwt = Jwts.fromClaims(token.getHeader(), claims);
         for (RequiredClaim required : config.requiredClaims()) {
@@ -140,6 +151,25 @@ final class ValidateJwtPolicy implements Policy {
         if (nbf != null && now.isBefore(nbf.toInstant().minus(config.clockSkew()))) {
             throw failure("TokenNotYetValid", "JWT Validation Failed: Lifetime validation failed. The token is not yet"
                     + " valid.");
+        }
+    }
+
+    private void checkTenant(Tenant tenant, JWTClaimsSet claims) throws PolicyException {
+        String iss = claims.getIssuer();
+        Object tid = claims.getClaim("tid");
+        Optional<String> expected = tenant.discovery().issuer();
+        boolean v2 = expected.isPresent() && expected.get().equals(iss);
+        boolean v1 = expected.isPresent() && tid instanceof String t && !t.isEmpty() && expected.get().contains(t)
+                && ("https://sts.windows.net/" + t + "/").equals(iss);
+        if (!v2 && !v1) {
+            throw failure("TokenIssuerNotAllowed", "JWT Validation Failed: Issuer validation failed.");
+        }
+        if (!tenant.clientApplicationIds().isEmpty()) {
+            Object app = claims.getClaim("azp") != null ? claims.getClaim("azp") : claims.getClaim("appid");
+            if (!(app instanceof String a) || !tenant.clientApplicationIds().contains(a)) {
+                throw failure("TokenClientApplicationNotAllowed",
+                              "JWT Validation Failed: the calling application is not allowed.");
+            }
         }
     }
 

@@ -95,10 +95,10 @@ public final class ValidateJwtProvider extends BuiltinProvider {
         }
         return new ValidateJwtPolicy(new ValidateJwtPolicy.Config(source, code, message, requireExpiration,
                 requireSigned, skew, outputVariable, keys, List.copyOf(decryption), List.copyOf(audiences),
-                List.copyOf(issuers), List.copyOf(claims)));
+                List.copyOf(issuers), List.copyOf(claims), Optional.empty()));
     }
 
-    private static TokenSource tokenSource(PolicyElement element) throws PolicyConfigException {
+    static TokenSource tokenSource(PolicyElement element) throws PolicyConfigException {
         Optional<String> header = element.literalAttribute("header-name").map(String::trim);
         Optional<String> query = element.literalAttribute("query-parameter-name").map(String::trim);
         Optional<Value> value = element.attribute("token-value");
@@ -142,7 +142,7 @@ public final class ValidateJwtProvider extends BuiltinProvider {
         }
     }
 
-    private static List<SigningKeys.InlineKey> keys(PolicyElement parent, String where) throws PolicyConfigException {
+    static List<SigningKeys.InlineKey> keys(PolicyElement parent, String where) throws PolicyConfigException {
         List<SigningKeys.InlineKey> keys = new ArrayList<>();
         for (PolicyElement key : parent.children()) {
             if (!key.name().equals("key")) {
@@ -206,7 +206,7 @@ public final class ValidateJwtProvider extends BuiltinProvider {
         }
     }
 
-    private static List<String> texts(PolicyElement parent, String childName) throws PolicyConfigException {
+    static List<String> texts(PolicyElement parent, String childName) throws PolicyConfigException {
         List<String> values = new ArrayList<>();
         for (PolicyElement child : parent.children()) {
             if (!child.name().equals(childName)) {
@@ -222,7 +222,7 @@ public final class ValidateJwtProvider extends BuiltinProvider {
         return values;
     }
 
-    private static RequiredClaim claim(PolicyElement claim) throws PolicyConfigException {
+    static RequiredClaim claim(PolicyElement claim) throws PolicyConfigException {
         if (!claim.name().equals("claim")) {
             throw new PolicyConfigException("required-claims: unexpected <" + claim.name() + ">; only <claim> is allowed");
         }
