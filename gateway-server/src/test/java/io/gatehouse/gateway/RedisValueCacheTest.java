@@ -115,18 +115,20 @@ class RedisValueCacheTest {
 
         redis.start();
         redis.client().flushAll();
+        // Each replica tries Redis again once its retry interval is over: until then its lookups miss. Sharing has
+        // resumed when a call on one replica is answered, without the issuer, with what the other stored in Redis.
         String fresh = "";
         long deadline = System.nanoTime() + 20_000_000_000L;
-        // After the retry interval a lookup tries Redis again; the first success stores the token there.
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && redis.client().get("test:cache:token-a") == null) {
             fresh = token(one);
-            if (redis.client().get("test:cache:token-a") != null) {
-                break;
-            }
         }
-        assertEquals("s:" + fresh, redis.client().get("test:cache:token-a"), "stored in Redis again");
-        int before = issuer.calls();
-        assertEquals(fresh, token(two), "shared again");
-        assertEquals(before, issuer.calls());
+        assertEquals("s:" + fresh, redis.client().get("test:cache:token-a"), "one stored in Redis again");
+        boolean shared = false;
+        while (System.nanoTime() < deadline && !shared) {
+            int before = issuer.calls();
+            String answer = token(two);
+            shared = issuer.calls() == before && ("s:" + answer).equals(redis.client().get("test:cache:token-a"));
+        }
+        assertTrue(shared, "two answered from Redis again within 20 s");
     }
 }
