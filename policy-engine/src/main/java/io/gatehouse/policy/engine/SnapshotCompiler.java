@@ -101,7 +101,7 @@ public final class SnapshotCompiler {
             redactor = new SecretRedactor(snapshot.namedValues().stream().filter(NamedValue::secret)
                                                   .map(NamedValue::value).toList());
             for (Backend b : snapshot.backends()) {
-                backends.put(b.id(), b.url());
+                b.url().ifPresent(url -> backends.put(b.id(), url));
             }
         }
 
