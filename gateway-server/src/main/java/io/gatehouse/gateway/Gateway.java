@@ -343,6 +343,7 @@ public final class Gateway implements AutoCloseable {
                 .services(services)
                 .forwarder(forwarder)
                 .backendUrl(api.serviceUrl().orElse(null))
+                .backends(snapshot.policies().backends())
                 .build()) {
             if (unauthenticatedPreflight) {
                 if (!pipeline.executeInboundOnly(exchange)) {

@@ -132,7 +132,7 @@ public final class SnapshotCompiler {
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
-            return new CompiledPolicies(pipelines);
+            return new CompiledPolicies(pipelines, new BackendDirectory(snapshot.backends()));
         }
 
         private Pipeline pipeline(Policy defaultForward, Map<Section, List<Policy>> global,
@@ -360,6 +360,11 @@ public final class SnapshotCompiler {
             @Override
             public Optional<URI> backendUrl(String backendId) {
                 return Optional.ofNullable(backends.get(backendId));
+            }
+
+            @Override
+            public boolean hasBackend(String backendId) {
+                return snapshot.backends().stream().anyMatch(b -> b.id().equals(backendId));
             }
 
             @Override
