@@ -68,6 +68,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private final long maxBufferedBody;
     private final Map<String, List<String>> pinnedResponseHeaders = new LinkedHashMap<>();
     private final BackendDirectory backends;
+    private final CircuitBreakers breakers;
     private final List<String> credentialHeaders = new ArrayList<>(1);
     private URI backendUrl;
     private String backendId;
@@ -91,6 +92,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         this.forwarder = Objects.requireNonNull(b.forwarder, "forwarder");
         this.backendUrl = b.backendUrl;
         this.backends = b.backends;
+        this.breakers = b.breakers;
         this.maxBufferedBody = b.maxBufferedBody;
         Url original = new Url(b.scheme, b.host, b.port, b.rawPath, b.rawQuery);
         this.request = new ExchangeRequest(b, original);
@@ -229,24 +231,43 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         }
         forwarded = true;
         String query = request.query.rawQuery();
-        if (backendId != null) {
-            query = chooseBackend(query);
+        if (backendId == null) {
+            forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
+                    : request.pathWithinApi + "?" + query), options);
+            return;
         }
-        forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
-                : request.pathWithinApi + "?" + query), options);
+        Backend chosen = chooseBackend();
+        query = withCredentials(chosen, query);
+        try {
+            forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
+                    : request.pathWithinApi + "?" + query), options);
+        } catch (PolicyException e) {
+            if (e.reason().equals("BackendConnectionFailure") || e.reason().equals("Timeout")) {
+                breakers.failed(chosen);
+            } else {
+                // fail-on-error-status-code: the backend answered, with an error status.
+                breakers.answered(chosen, response.statusCode(), response.headers().first("Retry-After"));
+            }
+            throw e;
+        }
+        breakers.answered(chosen, response.statusCode(), response.headers().first("Retry-After"));
     }
 
     /**
      * Resolves the backend entity for this one call: a pool's member is chosen now, so each call (and each retry) may
-     * go to another. The entity's credentials replace those a previous call of this exchange added.
-     *
-     * @return the query to send, with the credentials' parameters
+     * go to another, and members whose circuit breaker is open are skipped.
      */
-    private String chooseBackend(String query) throws PolicyException {
-        Backend chosen = backends.choose(backendId, id -> true, ThreadLocalRandom.current())
-                .orElseThrow(() -> PolicyException.internal("BackendConnectionFailure",
-                                                            "backend '" + backendId + "' has no available service"));
+    private Backend chooseBackend() throws PolicyException {
+        Backend chosen = backends.choose(backendId, id -> breakers.available(backends.backend(id).orElseThrow()),
+                                         ThreadLocalRandom.current())
+                .orElseThrow(() -> PolicyException.clientError("BackendUnavailable", "Backend '" + backendId
+                        + "' is unavailable: its circuit breaker is open", 503));
         backendUrl = chosen.url().orElseThrow();
+        return chosen;
+    }
+
+    /** The chosen backend's credentials replace those a previous call of this exchange added; returns the query. */
+    private String withCredentials(Backend chosen, String query) {
         for (String name : credentialHeaders) {
             request.headers.remove(name);
         }
@@ -384,6 +405,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         private BackendForwarder forwarder;
         private URI backendUrl;
         private BackendDirectory backends = BackendDirectory.EMPTY;
+        private CircuitBreakers breakers = CircuitBreakers.DISABLED;
 
         private Builder() {
         }
@@ -589,6 +611,15 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
          */
         public Builder backends(BackendDirectory backends) {
             this.backends = Objects.requireNonNull(backends, "backends");
+            return this;
+        }
+
+        /**
+         * @param breakers the gateway's circuit breakers, which outlive snapshots
+         * @return this
+         */
+        public Builder breakers(CircuitBreakers breakers) {
+            this.breakers = Objects.requireNonNull(breakers, "breakers");
             return this;
         }
 
