@@ -154,4 +154,18 @@ class BackendReadingTest {
         assertNull(ApiOpsReader.backendIdOf("/mybackends/b1"));
         assertNull(ApiOpsReader.backendIdOf("/backends/"));
     }
+
+    /** A named value that only a backend's credentials use is still sent to a gateway. */
+    @Test
+    void namedValuesOfCredentialsAreServed() throws Exception {
+        backend("b1", "{\"url\": \"http://127.0.0.1:1/\", \"credentials\": {\"header\": {\"k\": [\"{{ key }}\"]}}}");
+        Path nv = dir.resolve("named values/key/namedValueInformation.json");
+        Files.createDirectories(nv.getParent());
+        Files.writeString(nv, "{\"properties\": {\"displayName\": \"key\", \"value\": \"s\", \"secret\": true}}");
+        Path unused = dir.resolve("named values/other/namedValueInformation.json");
+        Files.createDirectories(unused.getParent());
+        Files.writeString(unused, "{\"properties\": {\"displayName\": \"other\", \"value\": \"o\"}}");
+        Snapshot served = ApiOpsReader.read(dir).servedTo("gw");
+        assertEquals(List.of("key"), served.namedValues().stream().map(NamedValue::displayName).toList());
+    }
 }

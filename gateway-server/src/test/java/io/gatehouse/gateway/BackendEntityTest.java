@@ -1,6 +1,7 @@
 package io.gatehouse.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -67,7 +68,10 @@ class BackendEntityTest {
                          "{\"properties\": {\"url\": \"" + backend(name) + "\"}}");
         }
         folder.write("backends/secured/backendInformation.json", "{\"properties\": {\"url\": \"" + backend("secured")
-                + "\", \"credentials\": {\"header\": {\"x-functions-key\": [\"k1\"]}, \"query\": {\"code\": [\"c 1\"]}}}}");
+                + "\", \"credentials\": {\"header\": {\"x-functions-key\": [\"{{func-key}}\"]},"
+                + " \"query\": {\"code\": [\"c 1\"]}}}}");
+        folder.write("named values/func-key/namedValueInformation.json",
+                     "{\"properties\": {\"displayName\": \"func-key\", \"value\": \"k1\", \"secret\": true}}");
         folder.write("backends/pool/backendInformation.json", """
                 {"properties": {"type": "Pool", "pool": {"services": [
                   {"id": "/backends/heavy", "priority": 1, "weight": 3},
@@ -101,12 +105,26 @@ class BackendEntityTest {
         assertEquals(0, calls.get("spare").get());
     }
 
-    /** A backend's credential headers and query parameters reach it; the caller's header of that name does not. */
+    /**
+     * A backend's credential headers and query parameters reach it, named values put in; the caller's header of that
+     * name does not.
+     */
     @Test
     void credentialsReachTheBackend() {
         HttpResponse<String> response = HttpCalls.get(uri, "/p/cred?a=1", "X-Functions-Key", "callers");
         assertEquals(200, response.statusCode());
         assertEquals("secured", response.body());
         assertEquals("a=1&code=c+1 [k1]", lastSeen.get("secured"));
+    }
+
+    /** A credential naming a named value that does not exist refuses the folder, naming the backend's file. */
+    @Test
+    void credentialWithUnknownNamedValueIsRefused() {
+        TestFolder other = new TestFolder(dir.resolve("other")).api("x", "x", "http://127.0.0.1:1", false, "GET /y")
+                .write("backends/b/backendInformation.json", "{\"properties\": {\"url\": \"http://127.0.0.1:1\","
+                        + " \"credentials\": {\"query\": {\"code\": [\"{{ghost}}\"]}}}}");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> other.gateway(Map.of()).close());
+        assertTrue(e.getCause().getMessage().contains("backends/b/backendInformation.json: 'properties.credentials.query"
+                + ".code' names named value 'ghost', which is not defined"), e.getCause().getMessage());
     }
 }

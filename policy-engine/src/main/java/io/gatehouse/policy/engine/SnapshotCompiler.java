@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.gatehouse.config.Api;
@@ -42,6 +44,7 @@ import io.gatehouse.policy.spi.Section;
  */
 public final class SnapshotCompiler {
 
+    private static final Pattern NAMED_VALUE = Pattern.compile("\\{\\{([^{}]+)}}");
     private static final Policy BASE = new Policy() {
         @Override
         public Flow apply(io.gatehouse.policy.spi.PolicyContext context) {
@@ -129,10 +132,43 @@ public final class SnapshotCompiler {
                     }
                 }
             }
+            List<Backend> backendsResolved = snapshot.backends().stream().map(this::withNamedValues).toList();
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
-            return new CompiledPolicies(pipelines, new BackendDirectory(snapshot.backends()));
+            return new CompiledPolicies(pipelines, new BackendDirectory(backendsResolved));
+        }
+
+        /** As APIM, credential values may name named values ({@code {{function-key}}}); they are put in here. */
+        private Backend withNamedValues(Backend b) {
+            if (b.credentials().isEmpty()) {
+                return b;
+            }
+            String file = "backends/" + b.id() + "/backendInformation.json";
+            Backend.Credentials resolved = new Backend.Credentials(
+                    namedValuesIn(file, "properties.credentials.header", b.credentials().header()),
+                    namedValuesIn(file, "properties.credentials.query", b.credentials().query()));
+            return new Backend(b.id(), b.type(), b.url(), b.protocol(), b.description(), b.pool(), resolved,
+                               b.circuitBreaker());
+        }
+
+        private Map<String, List<String>> namedValuesIn(String file, String path, Map<String, List<String>> values) {
+            Map<String, List<String>> result = new HashMap<>();
+            values.forEach((name, list) -> result.put(name, list.stream().map(v -> {
+                Matcher m = NAMED_VALUE.matcher(v);
+                StringBuilder out = new StringBuilder();
+                while (m.find()) {
+                    String value = namedValues.get(m.group(1).trim());
+                    if (value == null) {
+                        problems.add(ConfigProblem.of(file, "'" + path + "." + name + "' names named value '"
+                                + m.group(1).trim() + "', which is not defined under named values/"));
+                        value = "";
+                    }
+                    m.appendReplacement(out, Matcher.quoteReplacement(value));
+                }
+                return m.appendTail(out).toString();
+            }).toList()));
+            return result;
         }
 
         private Pipeline pipeline(Policy defaultForward, Map<Section, List<Policy>> global,
