@@ -242,11 +242,9 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
             forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
                     : request.pathWithinApi + "?" + query), options);
         } catch (PolicyException e) {
+            // No answer counts against the backend; a request the gateway could not send (BackendRequestInvalid) does not.
             if (e.reason().equals("BackendConnectionFailure") || e.reason().equals("Timeout")) {
                 breakers.failed(chosen);
-            } else {
-                // fail-on-error-status-code: the backend answered, with an error status.
-                breakers.answered(chosen, response.statusCode(), response.headers().first("Retry-After"));
             }
             throw e;
         }
