@@ -9,16 +9,20 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -588,24 +592,247 @@ public final class ApiOpsReader {
     }
 
     private List<Backend> readBackends() {
-        List<Backend> backends = new ArrayList<>();
+        // Two passes: pool members may name backends that sort after the pool.
+        Map<String, JsonNode> read = new TreeMap<>();
+        Map<String, String> files = new HashMap<>();
         for (Path dir : children(root.resolve("backends"))) {
             String id = dir.getFileName().toString();
             Path infoFile = dir.resolve("backendInformation.json");
-            Optional<JsonNode> info = properties(infoFile, true);
-            if (info.isEmpty()) {
-                continue;
-            }
-            JsonNode p = info.get();
-            String file = rel(infoFile);
+            properties(infoFile, true).ifPresent(p -> {
+                read.put(id, p);
+                files.put(id, rel(infoFile));
+            });
+        }
+        List<Backend> backends = new ArrayList<>();
+        read.forEach((id, p) -> backend(id, files.get(id), p, read).ifPresent(backends::add));
+        return backends;
+    }
+
+    private Optional<Backend> backend(String id, String file, JsonNode p, Map<String, JsonNode> all) {
+        int before = problems.size();
+        Backend.Type type = backendType(p);
+        if (type == null) {
+            problem(file, "'properties.type' must be 'Single' or 'Pool', got '" + p.get("type").asText() + "'");
+            return Optional.empty();
+        }
+        Optional<URI> url = Optional.empty();
+        List<Backend.PoolMember> pool = List.of();
+        if (type == Backend.Type.SINGLE) {
             if (!p.hasNonNull("url")) {
                 problem(file, "'properties.url' is required");
+                return Optional.empty();
+            }
+            url = httpUri(file, "properties.url", p.get("url").asText());
+        } else {
+            pool = poolMembers(id, file, p, all);
+        }
+        Backend.Credentials credentials = credentials(file, p.path("credentials"));
+        List<Backend.CircuitBreakerRule> rules = circuitBreaker(file, p.path("circuitBreaker"));
+        if (problems.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new Backend(id, type, url, p.path("protocol").asText("http"),
+                                       p.path("description").asText(""), pool, credentials, rules));
+    }
+
+    private static Backend.Type backendType(JsonNode p) {
+        String type = p.path("type").asText("Single");
+        for (Backend.Type t : Backend.Type.values()) {
+            if (t.apimName().equalsIgnoreCase(type)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private List<Backend.PoolMember> poolMembers(String id, String file, JsonNode p, Map<String, JsonNode> all) {
+        JsonNode services = p.path("pool").path("services");
+        if (!services.isArray() || services.isEmpty()) {
+            problem(file, "'properties.pool.services' must list at least one backend for a pool");
+            return List.of();
+        }
+        List<Backend.PoolMember> members = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < services.size(); i++) {
+            JsonNode service = services.get(i);
+            String path = "properties.pool.services[" + i + "]";
+            if (!service.path("id").isTextual()) {
+                problem(file, "'" + path + ".id' is required, such as '/backends/<id>'");
                 continue;
             }
-            httpUri(file, "properties.url", p.get("url").asText()).ifPresent(url -> backends.add(
-                    new Backend(id, url, p.path("protocol").asText("http"), p.path("description").asText(""))));
+            String ref = service.get("id").asText();
+            String memberId = backendIdOf(ref);
+            if (memberId == null || !all.containsKey(memberId)) {
+                problem(file, "'" + path + ".id' names backend '" + ref + "', which is not defined under backends/");
+                continue;
+            }
+            if (backendType(all.get(memberId)) != Backend.Type.SINGLE) {
+                problem(file, "'" + path + ".id' names '" + memberId + "', which is not a single backend: pools"
+                        + " cannot contain pools");
+                continue;
+            }
+            if (!seen.add(memberId)) {
+                problem(file, "'" + path + ".id' names '" + memberId + "' a second time");
+                continue;
+            }
+            OptionalInt priority = positiveInt(file, path + ".priority", service.path("priority"), 1, 0);
+            OptionalInt weight = positiveInt(file, path + ".weight", service.path("weight"), 1, 0);
+            if (priority.isPresent() && weight.isPresent()) {
+                members.add(new Backend.PoolMember(memberId, priority.getAsInt(), weight.getAsInt()));
+            }
         }
-        return backends;
+        return members;
+    }
+
+    /** {@code /backends/<id>} or a full ARM id ending so: the id, or null when it is neither. */
+    static String backendIdOf(String reference) {
+        String s = trimSlashes(reference.trim());
+        int at = s.lastIndexOf("backends/");
+        if (at < 0 || at > 0 && s.charAt(at - 1) != '/') {
+            return null;
+        }
+        String id = s.substring(at + "backends/".length());
+        return id.isEmpty() || id.contains("/") ? null : id;
+    }
+
+    private OptionalInt positiveInt(String file, String path, JsonNode value, int absent, int min) {
+        if (value.isMissingNode() || value.isNull()) {
+            return OptionalInt.of(absent);
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < min) {
+            problem(file, "'" + path + "' must be a whole number of at least " + min + ", got " + value);
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(value.asInt());
+    }
+
+    private Backend.Credentials credentials(String file, JsonNode credentials) {
+        if (credentials.isMissingNode() || credentials.isNull()) {
+            return Backend.Credentials.NONE;
+        }
+        if (!credentials.isObject()) {
+            problem(file, "'properties.credentials' must be a JSON object");
+            return Backend.Credentials.NONE;
+        }
+        credentials.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("header") && !name.equals("query")) {
+                problem(file, "'properties.credentials." + name + "' is not supported (only 'header' and 'query';"
+                        + " certificates and authorization need a certificate store or identity Gatehouse lacks)");
+            }
+        });
+        return new Backend.Credentials(nameValues(file, "properties.credentials.header", credentials.path("header")),
+                                       nameValues(file, "properties.credentials.query", credentials.path("query")));
+    }
+
+    private Map<String, List<String>> nameValues(String file, String path, JsonNode object) {
+        if (object.isMissingNode() || object.isNull()) {
+            return Map.of();
+        }
+        if (!object.isObject()) {
+            problem(file, "'" + path + "' must be a JSON object of names and lists of values");
+            return Map.of();
+        }
+        Map<String, List<String>> result = new HashMap<>();
+        object.properties().forEach(e -> {
+            JsonNode values = e.getValue();
+            List<String> list = new ArrayList<>();
+            if (values.isTextual()) {
+                list.add(values.asText());
+            } else if (values.isArray() && !values.isEmpty()) {
+                for (JsonNode v : values) {
+                    if (!v.isTextual()) {
+                        problem(file, "'" + path + "." + e.getKey() + "' must hold strings");
+                        return;
+                    }
+                    list.add(v.asText());
+                }
+            } else {
+                problem(file, "'" + path + "." + e.getKey() + "' must be a list of strings");
+                return;
+            }
+            result.put(e.getKey(), list);
+        });
+        return result;
+    }
+
+    private List<Backend.CircuitBreakerRule> circuitBreaker(String file, JsonNode breaker) {
+        if (breaker.isMissingNode() || breaker.isNull()) {
+            return List.of();
+        }
+        JsonNode rules = breaker.path("rules");
+        if (!rules.isArray()) {
+            problem(file, "'properties.circuitBreaker.rules' must be an array");
+            return List.of();
+        }
+        List<Backend.CircuitBreakerRule> result = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            String path = "properties.circuitBreaker.rules[" + i + "]";
+            JsonNode rule = rules.get(i);
+            JsonNode condition = rule.path("failureCondition");
+            if (!condition.isObject()) {
+                problem(file, "'" + path + ".failureCondition' is required");
+                continue;
+            }
+            int before = problems.size();
+            OptionalInt count = condition.has("count")
+                    ? positiveInt(file, path + ".failureCondition.count", condition.get("count"), 1, 1)
+                    : OptionalInt.empty();
+            if (!condition.has("count")) {
+                problem(file, "'" + path + ".failureCondition.count' is required");
+            }
+            Duration interval = duration(file, path + ".failureCondition.interval", condition.path("interval"));
+            Duration trip = duration(file, path + ".tripDuration", rule.path("tripDuration"));
+            List<Backend.StatusCodeRange> ranges = new ArrayList<>();
+            JsonNode rangeNodes = condition.path("statusCodeRanges");
+            for (int r = 0; r < rangeNodes.size(); r++) {
+                String rangePath = path + ".failureCondition.statusCodeRanges[" + r + "]";
+                OptionalInt min = statusCode(file, rangePath + ".min", rangeNodes.get(r).path("min"));
+                OptionalInt max = statusCode(file, rangePath + ".max", rangeNodes.get(r).path("max"));
+                if (min.isPresent() && max.isPresent()) {
+                    if (min.getAsInt() > max.getAsInt()) {
+                        problem(file, "'" + rangePath + "': min " + min.getAsInt() + " is above max " + max.getAsInt());
+                    } else {
+                        ranges.add(new Backend.StatusCodeRange(min.getAsInt(), max.getAsInt()));
+                    }
+                }
+            }
+            List<String> reasons = new ArrayList<>();
+            condition.path("errorReasons").forEach(r -> reasons.add(r.asText()));
+            JsonNode accept = rule.path("acceptRetryAfter");
+            if (!accept.isMissingNode() && !accept.isBoolean()) {
+                problem(file, "'" + path + ".acceptRetryAfter' must be true or false");
+            }
+            if (problems.size() == before) {
+                result.add(new Backend.CircuitBreakerRule(rule.path("name").asText(""), count.getAsInt(), interval,
+                                                          ranges, reasons, trip, accept.asBoolean(false)));
+            }
+        }
+        return result;
+    }
+
+    private OptionalInt statusCode(String file, String path, JsonNode value) {
+        if (!value.isIntegralNumber() || value.asInt() < 100 || value.asInt() > 599) {
+            problem(file, "'" + path + "' must be an HTTP status code from 100 to 599, got " + value);
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(value.asInt());
+    }
+
+    private Duration duration(String file, String path, JsonNode value) {
+        if (!value.isTextual()) {
+            problem(file, "'" + path + "' is required, as an ISO-8601 duration such as 'PT1M'");
+            return Duration.ZERO;
+        }
+        try {
+            Duration d = Duration.parse(value.asText());
+            if (d.isNegative() || d.isZero()) {
+                problem(file, "'" + path + "' must be longer than zero, got '" + value.asText() + "'");
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            problem(file, "'" + path + "' is not an ISO-8601 duration such as 'PT1M': '" + value.asText() + "'");
+            return Duration.ZERO;
+        }
     }
 
     private List<PolicyFragment> readFragments() {

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One immutable configuration snapshot. Its {@link #revision()} is derived from its content, so two snapshots with
@@ -198,6 +199,17 @@ public record Snapshot(String revision,
             api.operations().forEach(o -> scan.accept(o.policy()));
         }
         fragments.forEach(f -> scan.accept(Optional.of(f.document())));
+        // Backend credentials may name them too ({{function-key}}), and every backend is served.
+        for (Backend b : backends) {
+            Stream.concat(b.credentials().header().values().stream(), b.credentials().query().values().stream())
+                    .flatMap(List::stream)
+                    .forEach(v -> {
+                        Matcher m = NAMED_VALUE.matcher(v);
+                        while (m.find()) {
+                            used.add(m.group(1).trim());
+                        }
+                    });
+        }
         List<NamedValue> usedValues = namedValues.stream()
                 .filter(v -> used.contains(v.displayName()) || used.contains(v.id()))
                 .toList();

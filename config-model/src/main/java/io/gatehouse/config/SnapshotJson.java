@@ -8,12 +8,15 @@ import java.net.URI;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -257,9 +260,53 @@ public final class SnapshotJson {
         for (Backend b : s.backends()) {
             g.writeStartObject();
             g.writeStringField("id", b.id());
-            g.writeStringField("url", b.url().toString());
+            // Fields past the first four are written only when set, so that a folder without pools, credentials or
+            // breakers keeps the revision (and the backups) it had before they were read.
+            if (b.url().isPresent()) {
+                g.writeStringField("url", b.url().get().toString());
+            }
             g.writeStringField("protocol", b.protocol());
             g.writeStringField("description", b.description());
+            if (b.type() != Backend.Type.SINGLE) {
+                g.writeStringField("type", b.type().apimName());
+                g.writeArrayFieldStart("pool");
+                for (Backend.PoolMember m : b.pool()) {
+                    g.writeStartObject();
+                    g.writeStringField("backendId", m.backendId());
+                    g.writeNumberField("priority", m.priority());
+                    g.writeNumberField("weight", m.weight());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            if (!b.credentials().isEmpty()) {
+                g.writeObjectFieldStart("credentials");
+                nameValues(g, "header", b.credentials().header());
+                nameValues(g, "query", b.credentials().query());
+                g.writeEndObject();
+            }
+            if (!b.circuitBreaker().isEmpty()) {
+                g.writeArrayFieldStart("circuitBreaker");
+                for (Backend.CircuitBreakerRule r : b.circuitBreaker()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", r.name());
+                    g.writeNumberField("count", r.count());
+                    g.writeStringField("interval", r.interval().toString());
+                    g.writeArrayFieldStart("statusCodeRanges");
+                    for (Backend.StatusCodeRange range : r.statusCodeRanges()) {
+                        g.writeStartObject();
+                        g.writeNumberField("min", range.min());
+                        g.writeNumberField("max", range.max());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    strings(g, "errorReasons", r.errorReasons());
+                    g.writeStringField("tripDuration", r.tripDuration().toString());
+                    g.writeBooleanField("acceptRetryAfter", r.acceptRetryAfter());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -413,7 +460,52 @@ public final class SnapshotJson {
     }
 
     private static Backend backend(JsonNode n) {
-        return new Backend(text(n, "id"), URI.create(text(n, "url")), text(n, "protocol"), text(n, "description"));
+        Backend.Type type = n.has("type") ? backendType(text(n, "type")) : Backend.Type.SINGLE;
+        List<Backend.PoolMember> pool = new ArrayList<>();
+        for (JsonNode m : n.path("pool")) {
+            pool.add(new Backend.PoolMember(text(m, "backendId"), m.path("priority").asInt(1), m.path("weight").asInt(1)));
+        }
+        JsonNode c = n.path("credentials");
+        Backend.Credentials credentials = c.isObject()
+                ? new Backend.Credentials(nameValues(c.path("header")), nameValues(c.path("query")))
+                : Backend.Credentials.NONE;
+        List<Backend.CircuitBreakerRule> rules = new ArrayList<>();
+        for (JsonNode r : n.path("circuitBreaker")) {
+            List<Backend.StatusCodeRange> ranges = new ArrayList<>();
+            for (JsonNode range : r.path("statusCodeRanges")) {
+                ranges.add(new Backend.StatusCodeRange(range.path("min").asInt(), range.path("max").asInt()));
+            }
+            rules.add(new Backend.CircuitBreakerRule(text(r, "name"), r.path("count").asInt(),
+                                                     Duration.parse(text(r, "interval")), ranges,
+                                                     stringList(r.path("errorReasons")),
+                                                     Duration.parse(text(r, "tripDuration")),
+                                                     r.path("acceptRetryAfter").asBoolean()));
+        }
+        return new Backend(text(n, "id"), type, optionalText(n, "url").map(URI::create), text(n, "protocol"),
+                           text(n, "description"), pool, credentials, rules);
+    }
+
+    private static Backend.Type backendType(String name) {
+        for (Backend.Type t : Backend.Type.values()) {
+            if (t.apimName().equals(name)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown backend type '" + name + "'");
+    }
+
+    private static void nameValues(JsonGenerator g, String field, Map<String, List<String>> values) throws IOException {
+        g.writeObjectFieldStart(field);
+        for (Map.Entry<String, List<String>> e : values.entrySet()) {
+            strings(g, e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    private static Map<String, List<String>> nameValues(JsonNode object) {
+        Map<String, List<String>> result = new HashMap<>();
+        object.properties().forEach(e -> result.put(e.getKey(), stringList(e.getValue())));
+        return result;
     }
 
     private static PolicyFragment fragment(JsonNode n) {

@@ -175,7 +175,7 @@ class ApiOpsReaderTest {
         Snapshot s = ApiOpsReader.read(dir);
         assertEquals("env", s.namedValues().getFirst().displayName());
         assertFalse(s.namedValues().getFirst().toString().contains("prod"));
-        assertEquals("http://127.0.0.1:1/x", s.backends().getFirst().url().toString());
+        assertEquals("http://127.0.0.1:1/x", s.backends().getFirst().url().orElseThrow().toString());
         assertEquals("policy fragments/f1/policy.xml", s.fragments().getFirst().document().path());
     }
 

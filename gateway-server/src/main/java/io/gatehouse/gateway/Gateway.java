@@ -39,6 +39,7 @@ import io.gatehouse.config.Operation;
 import io.gatehouse.config.Product;
 import io.gatehouse.config.Subscription;
 import io.gatehouse.policy.engine.ApimErrors;
+import io.gatehouse.policy.engine.CircuitBreakers;
 import io.gatehouse.policy.engine.Exchange;
 import io.gatehouse.policy.engine.MessageBody;
 import io.gatehouse.policy.engine.MessageHeaders;
@@ -102,6 +103,7 @@ public final class Gateway implements AutoCloseable {
     private final Object drained = new Object();
     private final HttpForwarder forwarder;
     private final PolicyServices services;
+    private final CircuitBreakers breakers;
     private final Deployment deployment;
     private final long maxBufferedBody;
     private final boolean trustForwardedProto;
@@ -137,6 +139,8 @@ public final class Gateway implements AutoCloseable {
                                            settings.string(SettingKey.GATEWAY_BACKEND_FAILURE_MODE).equals("proxy"),
                                            observer);
         this.services = services;
+        // Beside the gateway, not in a snapshot: a tripped backend stays tripped across configuration reloads.
+        this.breakers = new CircuitBreakers(services.clock(), CircuitBreakers.DEFAULT_MAX_BACKENDS);
         String name = settings.optional(SettingKey.GATEWAY_NAME).orElse("gatehouse");
         this.deployment = new Deployment(name, ProcessHandle.current().pid() + "", settings.string(SettingKey.GATEWAY_REGION));
         this.maxBufferedBody = settings.longValue(SettingKey.POLICY_MAX_BUFFERED_BODY_BYTES);
@@ -343,6 +347,8 @@ public final class Gateway implements AutoCloseable {
                 .services(services)
                 .forwarder(forwarder)
                 .backendUrl(api.serviceUrl().orElse(null))
+                .backends(snapshot.policies().backends())
+                .breakers(breakers)
                 .build()) {
             if (unauthenticatedPreflight) {
                 if (!pipeline.executeInboundOnly(exchange)) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.gatehouse.config.Api;
+import io.gatehouse.config.ApiOpsReader;
+import io.gatehouse.config.Backend;
 import io.gatehouse.config.Product;
 import io.gatehouse.config.Snapshot;
 import io.gatehouse.config.SnapshotJson;
@@ -117,6 +120,32 @@ class ConfigurationEndpointTest {
         assertEquals("\"" + snapshot.revision() + "\"", etag(r));
         assertEquals("Echo 2", snapshot.api("echo").orElseThrow().displayName());
         assertTrue(tookSeconds < 20, "answered after " + tookSeconds + " s: on the time-out, not on the change");
+    }
+
+    /** A pool, its members' credentials and circuit breakers reach the gateway in the snapshot, as the folder has them. */
+    @Test
+    void backendPoolsCredentialsAndBreakersTravelToTheGateway() throws Exception {
+        Path backends = mp.artifacts.resolve("backends");
+        Files.createDirectories(backends.resolve("b1"));
+        Files.writeString(backends.resolve("b1/backendInformation.json"), """
+                {"properties": {"url": "http://127.0.0.1:9/one", "credentials": {"header": {"x-key": ["k"]}},
+                 "circuitBreaker": {"rules": [{"failureCondition": {"count": 2, "interval": "PT10S",
+                   "statusCodeRanges": [{"min": 500, "max": 599}]}, "tripDuration": "PT1M"}]}}}""");
+        Files.createDirectories(backends.resolve("pool"));
+        Files.writeString(backends.resolve("pool/backendInformation.json"), """
+                {"properties": {"type": "Pool", "pool": {"services": [{"id": "/backends/b1", "weight": 2}]}}}""");
+        Snapshot[] served = new Snapshot[1];
+        ManagementPlaneFixture.eventually(Duration.ofSeconds(20), "the pool is served", () -> {
+            served[0] = snapshot(mp.configuration("gw1", ""));
+            return served[0].backends().size() == 2;
+        });
+        Snapshot local = ApiOpsReader.read(mp.artifacts).forGateway("gw1");
+        assertEquals(local.backends(), served[0].backends());
+        Backend pool = served[0].backends().get(1);
+        assertEquals(List.of(new Backend.PoolMember("b1", 1, 2)), pool.pool());
+        Backend b1 = served[0].backends().getFirst();
+        assertEquals(List.of("k"), b1.credentials().header().get("x-key"));
+        assertEquals(Duration.ofSeconds(10), b1.circuitBreaker().getFirst().interval());
     }
 
     /** wait must be whole seconds from 0 to 60; anything else is a 400 that names 'wait'. */

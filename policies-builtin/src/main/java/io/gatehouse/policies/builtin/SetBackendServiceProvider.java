@@ -33,9 +33,12 @@ public final class SetBackendServiceProvider extends BuiltinProvider {
         }
         if (hasId) {
             String id = element.literalAttribute("backend-id").orElseThrow();
-            URI url = context.backendUrl(id).orElseThrow(() -> new PolicyConfigException(
-                    "backend '" + id + "' is not defined (backends/" + id + "/backendInformation.json)"));
-            return new SetBackend(null, url);
+            if (!context.hasBackend(id)) {
+                throw new PolicyConfigException("backend '" + id + "' is not defined (backends/" + id
+                        + "/backendInformation.json)");
+            }
+            // Resolved per call, not here: a pool chooses a member for each request, and credentials go with it.
+            return new SetBackendEntity(id);
         }
         Value url = element.attribute("base-url").orElseThrow();
         if (!url.isExpression()) {
@@ -53,6 +56,19 @@ public final class SetBackendServiceProvider extends BuiltinProvider {
             }
         } catch (IllegalArgumentException e) {
             throw new PolicyConfigException("'base-url' is not a valid URL: " + e.getMessage());
+        }
+    }
+
+    private record SetBackendEntity(String backendId) implements Policy {
+        @Override
+        public Flow apply(PolicyContext context) throws PolicyException {
+            context.setBackend(backendId);
+            return Flow.CONTINUE;
+        }
+
+        @Override
+        public String toString() {
+            return "set-backend-service[backend-id=" + backendId + "]";
         }
     }
 

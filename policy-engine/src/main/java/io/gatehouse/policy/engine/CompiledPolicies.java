@@ -7,9 +7,20 @@ import java.util.Optional;
 public final class CompiledPolicies {
 
     private final Map<Key, Pipeline> pipelines;
+    private final BackendDirectory backends;
 
-    CompiledPolicies(Map<Key, Pipeline> pipelines) {
+    CompiledPolicies(Map<Key, Pipeline> pipelines, BackendDirectory backends) {
         this.pipelines = Map.copyOf(pipelines);
+        this.backends = backends;
+    }
+
+    /**
+     * The snapshot's backend entities, for {@link Exchange.Builder#backends}.
+     *
+     * @return the backends
+     */
+    public BackendDirectory backends() {
+        return backends;
     }
 
     /**

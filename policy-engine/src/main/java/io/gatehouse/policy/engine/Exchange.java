@@ -1,6 +1,8 @@
 package io.gatehouse.policy.engine;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
+import io.gatehouse.config.Backend;
 import io.gatehouse.policy.expressions.SubscriptionKeyAccess;
 import io.gatehouse.policy.spi.ApiInfo;
 import io.gatehouse.policy.spi.Body;
@@ -63,7 +67,11 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private final List<AutoCloseable> resources = new ArrayList<>(2);
     private final long maxBufferedBody;
     private final Map<String, List<String>> pinnedResponseHeaders = new LinkedHashMap<>();
+    private final BackendDirectory backends;
+    private final CircuitBreakers breakers;
+    private final List<String> credentialHeaders = new ArrayList<>(1);
     private URI backendUrl;
+    private String backendId;
     private LastError lastError;
     private PolicyException annotated;
     private boolean forwarded;
@@ -83,6 +91,8 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         this.services = b.services;
         this.forwarder = Objects.requireNonNull(b.forwarder, "forwarder");
         this.backendUrl = b.backendUrl;
+        this.backends = b.backends;
+        this.breakers = b.breakers;
         this.maxBufferedBody = b.maxBufferedBody;
         Url original = new Url(b.scheme, b.host, b.port, b.rawPath, b.rawQuery);
         this.request = new ExchangeRequest(b, original);
@@ -186,6 +196,24 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     @Override
     public void setBackendUrl(URI baseUrl) {
         this.backendUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+        this.backendId = null;
+    }
+
+    @Override
+    public void setBackend(String id) throws PolicyException {
+        URI nominal = backends.nominalUrl(id).orElseThrow(() -> PolicyException.internal(
+                "BackendConnectionFailure", "backend '" + id + "' is not defined"));
+        this.backendUrl = nominal;
+        this.backendId = id;
+    }
+
+    /**
+     * The backend entity later calls go to, as {@code set-backend-service backend-id} chose it.
+     *
+     * @return its id, or empty when calls go to a URL
+     */
+    public Optional<String> backendId() {
+        return Optional.ofNullable(backendId);
     }
 
     @Override
@@ -203,8 +231,59 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         }
         forwarded = true;
         String query = request.query.rawQuery();
-        forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
-                : request.pathWithinApi + "?" + query), options);
+        if (backendId == null) {
+            forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
+                    : request.pathWithinApi + "?" + query), options);
+            return;
+        }
+        Backend chosen = chooseBackend();
+        query = withCredentials(chosen, query);
+        try {
+            forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
+                    : request.pathWithinApi + "?" + query), options);
+        } catch (PolicyException e) {
+            // No answer counts against the backend; a request the gateway could not send (BackendRequestInvalid) does not.
+            if (e.reason().equals("BackendConnectionFailure") || e.reason().equals("Timeout")) {
+                breakers.failed(chosen);
+            }
+            throw e;
+        }
+        breakers.answered(chosen, response.statusCode(), response.headers().first("Retry-After"));
+    }
+
+    /**
+     * Resolves the backend entity for this one call: a pool's member is chosen now, so each call (and each retry) may
+     * go to another, and members whose circuit breaker is open are skipped.
+     */
+    private Backend chooseBackend() throws PolicyException {
+        Backend chosen = backends.choose(backendId, id -> breakers.available(backends.backend(id).orElseThrow()),
+                                         ThreadLocalRandom.current())
+                .orElseThrow(() -> PolicyException.clientError("BackendUnavailable", "Backend '" + backendId
+                        + "' is unavailable: its circuit breaker is open", 503));
+        backendUrl = chosen.url().orElseThrow();
+        return chosen;
+    }
+
+    /** The chosen backend's credentials replace those a previous call of this exchange added; returns the query. */
+    private String withCredentials(Backend chosen, String query) {
+        for (String name : credentialHeaders) {
+            request.headers.remove(name);
+        }
+        credentialHeaders.clear();
+        StringBuilder q = new StringBuilder(query);
+        Backend entity = backends.backend(backendId).orElseThrow();
+        List<Backend> withCredentials = entity == chosen ? List.of(chosen) : List.of(entity, chosen);
+        for (Backend b : withCredentials) {
+            // As APIM: the backend's credential headers replace any the caller sent under those names.
+            b.credentials().header().forEach((name, values) -> {
+                request.headers.set(name, values);
+                credentialHeaders.add(name);
+            });
+            b.credentials().query().forEach((name, values) -> values.forEach(v -> q.append(q.isEmpty() ? "" : "&")
+                    .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8))));
+        }
+        return q.toString();
     }
 
     @Override
@@ -323,6 +402,8 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         private PolicyServices services;
         private BackendForwarder forwarder;
         private URI backendUrl;
+        private BackendDirectory backends = BackendDirectory.EMPTY;
+        private CircuitBreakers breakers = CircuitBreakers.DISABLED;
 
         private Builder() {
         }
@@ -519,6 +600,24 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
          */
         public Builder backendUrl(URI url) {
             this.backendUrl = url;
+            return this;
+        }
+
+        /**
+         * @param backends the snapshot's backend entities, for {@code set-backend-service backend-id}
+         * @return this
+         */
+        public Builder backends(BackendDirectory backends) {
+            this.backends = Objects.requireNonNull(backends, "backends");
+            return this;
+        }
+
+        /**
+         * @param breakers the gateway's circuit breakers, which outlive snapshots
+         * @return this
+         */
+        public Builder breakers(CircuitBreakers breakers) {
+            this.breakers = Objects.requireNonNull(breakers, "breakers");
             return this;
         }
 

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.gatehouse.config.Api;
@@ -42,6 +44,7 @@ import io.gatehouse.policy.spi.Section;
  */
 public final class SnapshotCompiler {
 
+    private static final Pattern NAMED_VALUE = Pattern.compile("\\{\\{([^{}]+)}}");
     private static final Policy BASE = new Policy() {
         @Override
         public Flow apply(io.gatehouse.policy.spi.PolicyContext context) {
@@ -101,7 +104,7 @@ public final class SnapshotCompiler {
             redactor = new SecretRedactor(snapshot.namedValues().stream().filter(NamedValue::secret)
                                                   .map(NamedValue::value).toList());
             for (Backend b : snapshot.backends()) {
-                backends.put(b.id(), b.url());
+                b.url().ifPresent(url -> backends.put(b.id(), url));
             }
         }
 
@@ -129,10 +132,43 @@ public final class SnapshotCompiler {
                     }
                 }
             }
+            List<Backend> backendsResolved = snapshot.backends().stream().map(this::withNamedValues).toList();
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
-            return new CompiledPolicies(pipelines);
+            return new CompiledPolicies(pipelines, new BackendDirectory(backendsResolved));
+        }
+
+        /** As APIM, credential values may name named values ({@code {{function-key}}}); they are put in here. */
+        private Backend withNamedValues(Backend b) {
+            if (b.credentials().isEmpty()) {
+                return b;
+            }
+            String file = "backends/" + b.id() + "/backendInformation.json";
+            Backend.Credentials resolved = new Backend.Credentials(
+                    namedValuesIn(file, "properties.credentials.header", b.credentials().header()),
+                    namedValuesIn(file, "properties.credentials.query", b.credentials().query()));
+            return new Backend(b.id(), b.type(), b.url(), b.protocol(), b.description(), b.pool(), resolved,
+                               b.circuitBreaker());
+        }
+
+        private Map<String, List<String>> namedValuesIn(String file, String path, Map<String, List<String>> values) {
+            Map<String, List<String>> result = new HashMap<>();
+            values.forEach((name, list) -> result.put(name, list.stream().map(v -> {
+                Matcher m = NAMED_VALUE.matcher(v);
+                StringBuilder out = new StringBuilder();
+                while (m.find()) {
+                    String value = namedValues.get(m.group(1).trim());
+                    if (value == null) {
+                        problems.add(ConfigProblem.of(file, "'" + path + "." + name + "' names named value '"
+                                + m.group(1).trim() + "', which is not defined under named values/"));
+                        value = "";
+                    }
+                    m.appendReplacement(out, Matcher.quoteReplacement(value));
+                }
+                return m.appendTail(out).toString();
+            }).toList()));
+            return result;
         }
 
         private Pipeline pipeline(Policy defaultForward, Map<Section, List<Policy>> global,
@@ -360,6 +396,11 @@ public final class SnapshotCompiler {
             @Override
             public Optional<URI> backendUrl(String backendId) {
                 return Optional.ofNullable(backends.get(backendId));
+            }
+
+            @Override
+            public boolean hasBackend(String backendId) {
+                return snapshot.backends().stream().anyMatch(b -> b.id().equals(backendId));
             }
 
             @Override

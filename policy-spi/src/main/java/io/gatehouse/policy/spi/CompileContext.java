@@ -52,6 +52,19 @@ public interface CompileContext {
     Optional<URI> backendUrl(String backendId);
 
     /**
+     * Whether the configuration's {@code backends/} folder defines a backend entity, a single backend or a pool (which
+     * has no URL of its own, so {@link #backendUrl} does not know it). Policies that forward to it call
+     * {@link PolicyContext#setBackend} at run time.
+     *
+     * @param backendId the backend's id
+     * @return true if it is defined
+     * @since SPI 1.2
+     */
+    default boolean hasBackend(String backendId) {
+        return backendUrl(backendId).isPresent();
+    }
+
+    /**
      * A gateway setting under {@code policy.}, for providers that take node-level configuration.
      *
      * @param key the full dotted key, such as {@code policy.my-policy.cache-size}

@@ -155,6 +155,20 @@ public interface PolicyContext {
     }
 
     /**
+     * Sends later backend calls to a backend entity of the configuration's {@code backends/} folder
+     * ({@code set-backend-service backend-id}), as APIM: the entity is resolved on each {@link #forward}, so a pool
+     * picks a member per call, and the entity's credentials are added to the request. {@link #backendUrl()} gives the
+     * entity's URL (for a pool, its first member's) until a call is forwarded; {@link #setBackendUrl} undoes it.
+     *
+     * @param backendId the backend's id, one {@link CompileContext#hasBackend} accepted
+     * @throws PolicyException if this context cannot forward to backend entities
+     * @since SPI 1.2
+     */
+    default void setBackend(String backendId) throws PolicyException {
+        throw PolicyException.internal("BackendConnectionFailure", "this gateway cannot forward to backend entities");
+    }
+
+    /**
      * Emits a custom metric, as APIM's {@code emit-metric}: the gateway adds it to its metrics (Prometheus,
      * OpenTelemetry, Application Insights). Never blocks on an exporter.
      *
