@@ -43,6 +43,7 @@ import io.gatehouse.policy.engine.CircuitBreakers;
 import io.gatehouse.policy.engine.Exchange;
 import io.gatehouse.policy.engine.MessageBody;
 import io.gatehouse.policy.engine.MessageHeaders;
+import io.gatehouse.policy.engine.MetricListener;
 import io.gatehouse.policy.engine.Pipeline;
 import io.gatehouse.policy.engine.QueryValues;
 import io.gatehouse.policy.spi.ApiInfo;
@@ -104,6 +105,8 @@ public final class Gateway implements AutoCloseable {
     private final HttpForwarder forwarder;
     private final PolicyServices services;
     private final CircuitBreakers breakers;
+    /** Where emit-metric's metrics go: one listener, not a method reference built per request. */
+    private final MetricListener metrics;
     private final Deployment deployment;
     private final long maxBufferedBody;
     private final boolean trustForwardedProto;
@@ -141,6 +144,7 @@ public final class Gateway implements AutoCloseable {
         this.services = services;
         // Beside the gateway, not in a snapshot: a tripped backend stays tripped across configuration reloads.
         this.breakers = new CircuitBreakers(services.clock(), CircuitBreakers.DEFAULT_MAX_BACKENDS);
+        this.metrics = observer.customMetrics()::emit;
         String name = settings.optional(SettingKey.GATEWAY_NAME).orElse("gatehouse");
         this.deployment = new Deployment(name, ProcessHandle.current().pid() + "", settings.string(SettingKey.GATEWAY_REGION));
         this.maxBufferedBody = settings.longValue(SettingKey.POLICY_MAX_BUFFERED_BODY_BYTES);
@@ -328,7 +332,7 @@ public final class Gateway implements AutoCloseable {
         try (Exchange exchange = Exchange.builder()
                 .requestId(observation.requestId)
                 .traceListener(RequestObserver::traceEvent)
-                .metricListener(observer.customMetrics()::emit)
+                .metricListener(metrics)
                 .method(method)
                 .url(req.isSecure() ? "https" : "http", authority.host(), authority.port(), rawPath,
                      forwardedQuery)

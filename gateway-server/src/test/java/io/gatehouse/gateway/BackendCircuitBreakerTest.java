@@ -36,7 +36,7 @@ class BackendCircuitBreakerTest {
     @TempDir
     Path dir;
 
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(System.currentTimeMillis());
     private final AtomicInteger flakyCalls = new AtomicInteger();
     private final AtomicInteger spareCalls = new AtomicInteger();
     private final AtomicInteger flakyStatus = new AtomicInteger(500);

@@ -32,7 +32,7 @@ class CacheResponseTest {
     Path dir;
 
     private final AtomicInteger backendCalls = new AtomicInteger();
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(System.currentTimeMillis());
     private HttpServer backend;
     private Gateway gateway;
     private URI uri;

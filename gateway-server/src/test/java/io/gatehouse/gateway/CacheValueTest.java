@@ -22,7 +22,7 @@ class CacheValueTest {
     @TempDir
     Path dir;
 
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(System.currentTimeMillis());
     private TokenIssuer issuer;
     private Gateway gateway;
     private URI uri;

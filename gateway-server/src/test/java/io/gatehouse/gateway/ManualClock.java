@@ -1,11 +1,12 @@
 package io.gatehouse.gateway;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that only moves when told to. */
+/** A clock that only moves when told to: for expiries, windows and refresh intervals without waiting. */
 final class ManualClock extends Clock {
     private volatile long millis;
 
@@ -15,6 +16,10 @@ final class ManualClock extends Clock {
 
     void advance(long by) {
         millis += by;
+    }
+
+    void advance(Duration by) {
+        advance(by.toMillis());
     }
 
     @Override

@@ -17,10 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,7 +45,6 @@ import io.gatehouse.telemetry.TelemetrySettings;
 @Timeout(120)
 class RedisSharedCountersTest {
 
-    private static final Logger STORE_LOG = Logger.getLogger(RedisCounterStore.class.getName());
     private static final Pattern DEGRADED = Pattern.compile(
             "^gatehouse_counters_degraded_total\\{[^}]*policy=\"rate-limit\"[^}]*} (\\S+)$", Pattern.MULTILINE);
     private static final Pattern AVAILABLE = Pattern.compile("^gatehouse_counters_redis_available(\\{[^}]*})? (\\S+)$",
@@ -63,25 +59,11 @@ class RedisSharedCountersTest {
     private final List<RedisCounterStore> stores = new ArrayList<>();
     private final List<byte[]> traces = new CopyOnWriteArrayList<>();
     private Telemetry traced;
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private CapturedLog log;
 
     @BeforeEach
     void start() throws IOException {
-        STORE_LOG.addHandler(capture);
+        log = CapturedLog.of(RedisCounterStore.class);
         redis = TestRedis.started(Files.createDirectories(dir.resolve("redis")));
         closing.add(redis);
         backend = TestBackend.answering("ok");
@@ -101,7 +83,7 @@ class RedisSharedCountersTest {
 
     @AfterEach
     void stop() throws Exception {
-        STORE_LOG.removeHandler(capture);
+        log.close();
         for (AutoCloseable c : closing.reversed()) {
             c.close();
         }
@@ -203,8 +185,7 @@ class RedisSharedCountersTest {
     }
 
     private List<String> messages(Level level, String containing) {
-        return logged.stream().filter(r -> r.getLevel() == level).map(LogRecord::getMessage)
-                .filter(m -> m.contains(containing)).toList();
+        return log.messages(level).stream().filter(m -> m.contains(containing)).toList();
     }
 
     /** rate-limit-by-key calls="3" admits three calls in all across two gateways; the 4th, on either, gets APIM's 429. */
@@ -267,7 +248,7 @@ class RedisSharedCountersTest {
         assertEquals(429, status(a, "/shop/limited"), "the gateway's own count still limits it");
         assertEquals(before + 5, degradedDecisions(a), "every decision without Redis is counted");
         assertEquals(0, redisAvailable(a));
-        assertEquals(2, messages(Level.WARNING, "does not answer").size(), "one warning per gateway: " + logged.size());
+        assertEquals(2, messages(Level.WARNING, "does not answer").size(), "one warning per gateway: " + log.records().size());
 
         List<Span> spans = awaitServerSpans(6);
         assertFalse(markedDegraded(spans.getFirst()), "the call counted in Redis is not marked");
@@ -324,7 +305,7 @@ class RedisSharedCountersTest {
     void startsWhileRedisIsDown() throws Exception {
         redis.stop();
         Gateway a = gateway("open");
-        assertEquals(1, messages(Level.WARNING, "starting anyway").size(), logged.toString());
+        assertEquals(1, messages(Level.WARNING, "starting anyway").size(), log.records().toString());
         assertEquals(200, status(a, "/shop/limited"));
         redis.start();
         Gateway b = gateway("open");

@@ -17,10 +17,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,37 +36,22 @@ import io.gatehouse.policy.spi.CounterStore.Admission;
 @Timeout(60)
 class RedisUnavailableTest {
 
-    private static final Logger STORE_LOG = Logger.getLogger(RedisCounterStore.class.getName());
     private static final Duration WINDOW = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private CapturedLog log;
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final List<String> degraded = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void captureLog() {
-        STORE_LOG.addHandler(capture);
+        log = CapturedLog.of(RedisCounterStore.class);
     }
 
     @AfterEach
     void close() throws Exception {
-        STORE_LOG.removeHandler(capture);
+        log.close();
         for (AutoCloseable c : closing.reversed()) {
             c.close();
         }
@@ -88,7 +70,7 @@ class RedisUnavailableTest {
     }
 
     private List<String> messages(Level level) {
-        return logged.stream().filter(r -> r.getLevel() == level).map(LogRecord::getMessage).toList();
+        return log.messages(level);
     }
 
     /** Calls until one is shared through Redis again; the store tries Redis again once its retry interval is over. */
@@ -195,7 +177,7 @@ class RedisUnavailableTest {
             assertEquals(1, messages(Level.WARNING).size(), messages(Level.WARNING).toString());
             String warning = messages(Level.WARNING).getFirst();
             assertTrue(warning.contains("does not answer at start") && warning.contains("starting anyway"), warning);
-            assertFalse(logged.stream().anyMatch(r -> r.getMessage().contains("not-logged")), "the password stays out");
+            assertFalse(log.records().stream().anyMatch(r -> r.getMessage().contains("not-logged")), "the password stays out");
         }
     }
 

@@ -71,7 +71,7 @@ class ValidateJwtTest {
     private final byte[] jweSecret = random(32);
     private final List<JWK> published = new CopyOnWriteArrayList<>();
     private final AtomicInteger keySetFetches = new AtomicInteger();
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(System.currentTimeMillis());
     private final AtomicBoolean idpDown = new AtomicBoolean();
     private RSAKey signing;
     private HttpServer idp;

@@ -69,7 +69,8 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     private final Map<String, List<String>> pinnedResponseHeaders = new LinkedHashMap<>();
     private final BackendDirectory backends;
     private final CircuitBreakers breakers;
-    private final List<String> credentialHeaders = new ArrayList<>(1);
+    /** The credential headers the last call to a backend entity set, to take off before a retry sets them again. */
+    private List<String> credentialHeaders = List.of();
     private URI backendUrl;
     private String backendId;
     private LastError lastError;
@@ -196,7 +197,6 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
     @Override
     public void setBackendUrl(URI baseUrl) {
         this.backendUrl = Objects.requireNonNull(baseUrl, "baseUrl");
-        this.backendId = null;
     }
 
     @Override
@@ -231,16 +231,19 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         }
         forwarded = true;
         String query = request.query.rawQuery();
-        if (backendId == null) {
-            forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
-                    : request.pathWithinApi + "?" + query), options);
+        Backend chosen = null;
+        if (backendId != null) {
+            chosen = chooseBackend();
+            query = withCredentials(chosen, query);
+        }
+        BackendTarget target = new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
+                : request.pathWithinApi + "?" + query);
+        if (chosen == null) {
+            forwarder.forward(this, target, options);
             return;
         }
-        Backend chosen = chooseBackend();
-        query = withCredentials(chosen, query);
         try {
-            forwarder.forward(this, new BackendTarget(backendUrl, query.isEmpty() ? request.pathWithinApi
-                    : request.pathWithinApi + "?" + query), options);
+            forwarder.forward(this, target, options);
         } catch (PolicyException e) {
             // No answer counts against the backend; a request the gateway could not send (BackendRequestInvalid) does not.
             if (e.reason().equals("BackendConnectionFailure") || e.reason().equals("Timeout")) {
@@ -269,7 +272,7 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
         for (String name : credentialHeaders) {
             request.headers.remove(name);
         }
-        credentialHeaders.clear();
+        List<String> set = new ArrayList<>();
         StringBuilder q = new StringBuilder(query);
         Backend entity = backends.backend(backendId).orElseThrow();
         List<Backend> withCredentials = entity == chosen ? List.of(chosen) : List.of(entity, chosen);
@@ -277,12 +280,13 @@ public final class Exchange implements PolicyContext, SubscriptionKeyAccess, Aut
             // As APIM: the backend's credential headers replace any the caller sent under those names.
             b.credentials().header().forEach((name, values) -> {
                 request.headers.set(name, values);
-                credentialHeaders.add(name);
+                set.add(name);
             });
             b.credentials().query().forEach((name, values) -> values.forEach(v -> q.append(q.isEmpty() ? "" : "&")
                     .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
                     .append(URLEncoder.encode(v, StandardCharsets.UTF_8))));
         }
+        credentialHeaders = set;
         return q.toString();
     }
 

@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.gatehouse.policy.spi.Jwt;
-import io.gatehouse.policy.spi.NameValues;
 
 /**
  * A token's claims as APIM's {@code Jwt.Claims}, an {@code IReadOnlyDictionary<string, string[]>}: names are
@@ -13,7 +12,7 @@ import io.gatehouse.policy.spi.NameValues;
  *
  * @param jwt the token
  */
-record ClaimsView(Jwt jwt) implements NameValues {
+record ClaimsView(Jwt jwt) implements ReadOnlyNameValues {
 
     @Override
     public Optional<String> first(String name) {
@@ -42,26 +41,7 @@ record ClaimsView(Jwt jwt) implements NameValues {
     }
 
     @Override
-    public void set(String name, String value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void set(String name, List<String> values) {
-        throw readOnly();
-    }
-
-    @Override
-    public void add(String name, String value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void remove(String name) {
-        throw readOnly();
-    }
-
-    private static UnsupportedOperationException readOnly() {
-        return new UnsupportedOperationException("a token's claims are read-only");
+    public String readOnlyMessage() {
+        return "a token's claims are read-only";
     }
 }

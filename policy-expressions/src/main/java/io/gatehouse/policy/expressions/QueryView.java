@@ -10,10 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.gatehouse.policy.spi.NameValues;
-
 /** The read-only query parameters of a URL other than the current request URL ({@code OriginalUrl.Query}). */
-final class QueryView implements NameValues {
+final class QueryView implements ReadOnlyNameValues {
 
     private final Map<String, List<String>> values;
 
@@ -66,26 +64,7 @@ final class QueryView implements NameValues {
     }
 
     @Override
-    public void set(String name, String value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void set(String name, List<String> newValues) {
-        throw readOnly();
-    }
-
-    @Override
-    public void add(String name, String value) {
-        throw readOnly();
-    }
-
-    @Override
-    public void remove(String name) {
-        throw readOnly();
-    }
-
-    private static UnsupportedOperationException readOnly() {
-        return new UnsupportedOperationException("the original URL's query is read-only");
+    public String readOnlyMessage() {
+        return "the original URL's query is read-only";
     }
 }
