@@ -124,8 +124,15 @@ public final class CacheResponseProvider extends BuiltinProvider {
         return new Store(duration, element.attribute("cache-response"), maxBody);
     }
 
-    /** What cache-lookup leaves for cache-store on a miss. */
+    /**
+     * What cache-lookup leaves for cache-store on a miss, in a variable: an object no expression can build or cache by
+     * mistake.
+     */
     private record Pending(ValueCache cache, String key, String downstream, boolean mustRevalidate) {
+        @Override
+        public String toString() {
+            return "cache-lookup miss";
+        }
     }
 
     private record Lookup(boolean byDeveloper, boolean byGroups, CacheValueProvider.CachingType type, String downstream,
@@ -147,7 +154,7 @@ public final class CacheResponseProvider extends BuiltinProvider {
             if (hit.isPresent() && hit.get() instanceof String stored && serve(context, stored)) {
                 return Flow.RETURN;
             }
-            context.variables().set(PENDING, new PendingHolder(new Pending(cache, key, downstream, mustRevalidate)));
+            context.variables().set(PENDING, new Pending(cache, key, downstream, mustRevalidate));
             return Flow.CONTINUE;
         }
 
@@ -197,20 +204,12 @@ public final class CacheResponseProvider extends BuiltinProvider {
         }
     }
 
-    /** The variable's value: an object no expression can build or cache by mistake. */
-    private record PendingHolder(Pending pending) {
-        @Override
-        public String toString() {
-            return "cache-lookup miss";
-        }
-    }
-
     private record Store(Value duration, Optional<Value> cacheResponse, long maxBody) implements Policy {
 
         @Override
         public Flow apply(PolicyContext context) throws PolicyException {
             Optional<Object> pending = context.variables().get(PENDING);
-            if (pending.isEmpty() || !(pending.get() instanceof PendingHolder holder)) {
+            if (pending.isEmpty() || !(pending.get() instanceof Pending p)) {
                 return Flow.CONTINUE;
             }
             context.variables().remove(PENDING);
@@ -226,7 +225,6 @@ public final class CacheResponseProvider extends BuiltinProvider {
             if (!store || length.isEmpty() || length.getAsLong() > maxBody) {
                 return Flow.CONTINUE;
             }
-            Pending p = holder.pending();
             byte[] body = response.body().bytes(true);
             List<List<String>> headers = new ArrayList<>();
             response.headers().forEach((name, value) -> {
